@@ -29,7 +29,7 @@ log = logging.getLogger("accelgen")
 
 
 def add_net(p: argparse.ArgumentParser) -> None:
-    p.add_argument("net", metavar="NET", help="network JSON path or zoo name (%s)" % ", ".join(sorted(ZOO)))
+    p.add_argument("net", metavar="NET", help=f"network JSON path or zoo name ({', '.join(sorted(ZOO))})")
     p.add_argument("--seed", type=int, default=0, help="seed for zoo weights and random inputs (default 0)")
 
 

@@ -77,7 +77,8 @@ def find_cycle(pending: list[Layer]) -> list[str]:
     while name not in path:
         path.append(name)
         name = next(s for s in by_name[name].inputs if s in by_name)
-    return path[path.index(name):] + [name]
+    cycle = path[path.index(name):] + [name]
+    return cycle[::-1]  # in data-flow direction: each layer feeds the next
 
 
 def check_arrays(net, types: dict[str, TensorType]) -> None:
