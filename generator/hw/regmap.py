@@ -1,0 +1,80 @@
+"""AXI4-Lite register map of the engine, laid out as Vitis HLS lays out s_axilite arguments.
+
+0x00 control (ap_start bit 0, ap_done 1, ap_idle 2, ap_ready 3), 0x04 global interrupt enable,
+0x08 IP interrupt enable, 0x0C IP interrupt status; arguments from 0x10 in declaration order:
+a 32-bit scalar takes 8 bytes, a 64-bit pointer 12, a 32-bit output 8 (data + ap_vld). The HLS
+top declares its arguments in exactly this order, the RTL decodes the same offsets and the host
+writes them, so this list is the single source of the map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CTRL = 0x00
+GIE = 0x04
+IER = 0x08
+ISR = 0x0C
+AP_START, AP_DONE, AP_IDLE, AP_READY = 1, 2, 4, 8
+ARGS_BASE = 0x10
+
+# mode register values: which kernel a pass runs (the others are bypassed)
+MODES = {"nop": 0, "pwconv": 1, "conv": 2, "dwconv": 3, "deform": 4, "add": 5}
+
+
+@dataclass(frozen=True)
+class Register:
+    name: str
+    offset: int
+    width: int  # bits: 32 or 64
+    access: str  # "r" (output) or "w"
+    doc: str
+
+
+_ARGS: tuple[tuple[str, int, str, str], ...] = (
+    ("signature", 32, "r", "design signature: low 32 bits of the plan hash (valid after a NOP pass)"),
+    ("mode", 32, "w", "kernel to run: " + ", ".join(f"{v}={k}" for k, v in MODES.items())),
+    ("in_h", 32, "w", "input height"),
+    ("in_w", 32, "w", "input width"),
+    ("in_c", 32, "w", "input channels"),
+    ("out_h", 32, "w", "output height"),
+    ("out_w", 32, "w", "output width"),
+    ("out_c", 32, "w", "output channels"),
+    ("kernel", 32, "w", "kernel size k (conv/dwconv), 3 for deform, 1 for pwconv"),
+    ("stride", 32, "w", "stride"),
+    ("pad", 32, "w", "zero padding (conv/dwconv)"),
+    ("in_signed", 32, "w", "bit 0: in0 signed, bit 1: in1 signed"),
+    ("out_lo", 32, "w", "output clamp minimum (two's complement)"),
+    ("out_hi", 32, "w", "output clamp maximum"),
+    ("max_offset", 32, "w", "deform: offset bound N (offsets above are clamped)"),
+    ("add_ma", 32, "w", "add: multiplier of in0"),
+    ("add_mb", 32, "w", "add: multiplier of in1"),
+    ("add_shift", 32, "w", "add: right shift"),
+    ("w_offset", 32, "w", "weights: first 64-bit word in weight memory"),
+    ("q_offset", 32, "w", "bias/mult/shift: first 64-bit word in weight memory"),
+    ("weights", 64, "w", "weight memory base address (AXI master)"),
+)
+
+
+def _layout() -> tuple[Register, ...]:
+    regs = []
+    off = ARGS_BASE
+    for name, width, access, doc in _ARGS:
+        regs.append(Register(name, off, width, access, doc))
+        off += 12 if width == 64 else 8
+    return tuple(regs)
+
+
+REGISTERS: tuple[Register, ...] = _layout()
+BY_NAME: dict[str, Register] = {r.name: r for r in REGISTERS}
+LAYER_REGS: tuple[str, ...] = tuple(r.name for r in REGISTERS if r.access == "w" and r.name != "weights")
+
+
+def to_json() -> dict:
+    return {
+        "control": {"ctrl": CTRL, "gie": GIE, "ier": IER, "isr": ISR,
+                    "ap_start": AP_START, "ap_done": AP_DONE, "ap_idle": AP_IDLE, "ap_ready": AP_READY},
+        "modes": dict(MODES),
+        "registers": [{"name": r.name, "offset": r.offset, "width": r.width, "access": r.access, "doc": r.doc}
+                      for r in REGISTERS],
+    }

@@ -1,0 +1,127 @@
+"""The layer schedule: the network as a list of engine passes and ARM steps.
+
+An engine pass programs the registers of generator.hw.regmap, streams its inputs (in0, and in1
+for add / deform offsets) and receives one output stream. An ARM step runs a data-movement op
+(concat, slice, shuffle, upsample, maxpool) on the host CPU. The host runtime executes the
+schedule; it needs nothing but this file, the register map and the weight image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from generator.errors import AccelgenError
+from generator.hw.engine import EngineConfig, kernel_kind
+from generator.hw.layout import pack_quant, pack_weights
+from generator.hw.regmap import MODES
+from generator.ir.network import Network
+from generator.ir.validate import topo_order
+from generator.ops import Add, ConvFamily, DeformDwConv, Layer
+
+
+@dataclass(frozen=True)
+class TensorInfo:
+    name: str
+    shape: tuple[int, int, int]
+    bits: int
+    signed: bool
+
+
+@dataclass(frozen=True)
+class Step:
+    layer: str
+    where: str  # "engine" or "arm"
+    op: str  # network op key
+    inputs: tuple[str, ...]
+    output: str
+    kernel: str | None = None  # engine kernel kind
+    regs: dict[str, int] = field(default_factory=dict)  # engine register values
+    fields: dict[str, Any] = field(default_factory=dict)  # ARM op fields (network JSON)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    network: str
+    signature: int
+    act_bits: int
+    w_bits: int
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    tensors: dict[str, TensorInfo]
+    steps: tuple[Step, ...]
+    weight_words: int
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["format"] = "accelgen-schedule/1"
+        return d
+
+
+def layer_regs(layer: Layer, net: Network, engine: EngineConfig, w_offset: int, q_offset: int) -> dict[str, int]:
+    ins = net.in_types(layer)
+    out = net.types[layer.name]
+    kind = kernel_kind(layer)
+    assert kind is not None
+    regs = dict.fromkeys(("kernel", "stride", "pad", "max_offset", "add_ma", "add_mb", "add_shift"), 0)
+    regs.update(
+        mode=MODES[kind],
+        in_h=ins[0].shape[0], in_w=ins[0].shape[1], in_c=ins[0].shape[2],
+        out_h=out.shape[0], out_w=out.shape[1], out_c=out.shape[2],
+        in_signed=int(ins[0].signed) | (int(ins[1].signed) << 1 if len(ins) > 1 else 0),
+        out_lo=out.lo, out_hi=out.hi, w_offset=w_offset, q_offset=q_offset,
+    )
+    if isinstance(layer, DeformDwConv):
+        regs.update(kernel=3, stride=layer.stride, max_offset=layer.max_offset)
+    elif isinstance(layer, ConvFamily):
+        regs.update(kernel=layer.kernel, stride=layer.stride, pad=layer.padding)  # type: ignore[attr-defined]
+    elif isinstance(layer, Add):
+        regs.update(kernel=1, stride=1, add_ma=layer.mult[0], add_mb=layer.mult[1], add_shift=layer.shift)
+    return regs
+
+
+def check_fits(layer: Layer, net: Network, engine: EngineConfig) -> None:
+    """The engine was sized from the network, so a misfit is a mismatch between them."""
+    kind = kernel_kind(layer)
+    if kind is None:
+        return
+    if not engine.has(kind):
+        raise AccelgenError(f"layer {layer.name}: needs kernel '{kind}', which the engine does not have")
+    k = engine.kernel(kind)
+    x = net.in_types(layer)[0]
+    for what, value, limit in (("input width", x.shape[1], k.max_in_w), ("input channels", x.shape[2], k.max_in_c),
+                               ("output channels", net.types[layer.name].shape[2], k.max_out_c)):
+        if value > limit:
+            raise AccelgenError(f"layer {layer.name}: {what} {value} exceeds kernel {kind}'s {limit}")
+
+
+def build_schedule(net: Network, engine: EngineConfig) -> tuple[Schedule, np.ndarray]:
+    """Schedule and the weight memory image (uint64 words) for `net` on `engine`."""
+    types = net.types
+    steps: list[Step] = []
+    blocks: list[np.ndarray] = []
+    offset = 0
+    for layer in topo_order(net):
+        kind = kernel_kind(layer)
+        if kind is None:
+            fields = {k: v for k, v in layer.to_json().items() if k not in ("name", "op", "inputs")}
+            steps.append(Step(layer.name, "arm", layer.OP, tuple(layer.inputs), layer.name, fields=fields))
+            continue
+        check_fits(layer, net, engine)
+        w_off = q_off = offset
+        if isinstance(layer, ConvFamily):
+            arrays = net.layer_arrays(layer)
+            wwords = pack_weights(arrays["weight"], engine.w_bits)
+            qwords = pack_quant(arrays["bias"], arrays["mult"], arrays["shift"])
+            w_off, q_off = offset, offset + len(wwords)
+            blocks += [wwords, qwords]
+            offset += len(wwords) + len(qwords)
+        regs = layer_regs(layer, net, engine, w_off, q_off)
+        steps.append(Step(layer.name, "engine", layer.OP, tuple(layer.inputs), layer.name, kernel=kind, regs=regs))
+    tensors = {name: TensorInfo(name, t.shape, t.bits, t.signed) for name, t in types.items()}
+    image = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.uint64)
+    sched = Schedule(net.name, engine.signature, engine.act_bits, engine.w_bits,
+                     tuple(i.name for i in net.inputs), tuple(net.outputs), tensors, tuple(steps), int(image.size))
+    return sched, image.astype(np.uint64)
