@@ -110,6 +110,54 @@ def cmd_boards(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_parallelism(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
+    from generator.hw.engine import DEFAULT_PARALLELISM, KINDS
+
+    par: dict[str, tuple[int, int]] = {}
+    if args.pi or args.po:
+        for kind, (pi, po) in DEFAULT_PARALLELISM.items():
+            par[kind] = (args.pi or pi, args.po or po)
+    for item in args.par or []:
+        kind, _, value = item.partition("=")
+        pi_s, _, po_s = value.partition("x")
+        if kind not in KINDS or not pi_s.isdigit() or not po_s.isdigit():
+            raise AccelgenError(f"--par {item!r}: expected KIND=PIxPO with KIND in {', '.join(KINDS)}, e.g. pwconv=8x16")
+        par[kind] = (int(pi_s), int(po_s))
+    return par
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from generator.boards import load_board
+    from generator.codegen.project import write_project
+    from generator.hw.engine import build_engine
+
+    net = resolve(args.net, args.seed)
+    board = load_board(args.board)
+    clock = args.clock or board.clock_mhz
+    pack = {k: False for k in args.no_pack or []}
+    engine = build_engine(net, board.name, clock, parse_parallelism(args), pack)
+    out = write_project(net, board, engine, Path(args.out))
+    kernels = ", ".join(f"{k.kind} {k.pi}x{k.po}{' packed' if k.pack else ''}" for k in engine.kernels)
+    print(f"wrote {out}/ for {net.name} on {board.name} @ {clock:g} MHz: {kernels}; signature {engine.signature:08x}")
+    return 0
+
+
+def cmd_csim(args: argparse.Namespace) -> int:
+    from sim.project import open_project
+    from sim.run_csim import run_project
+
+    proj = open_project(args.dir)
+    inputs = load_inputs(proj.network, args.inputs, args.seed)
+    res = run_project(args.dir, inputs, golden_check=args.golden_check == "on", project=proj)
+    if args.outputs:
+        write_npz(args.outputs, {k: res.tensors[k] for k in proj.network.outputs})
+    check = "bit-exact vs golden on every layer" if args.golden_check == "on" else "golden check off"
+    total = sum(res.seconds.values())
+    print(f"C-sim of {proj.network.name}: {len(res.seconds)} steps in {total:.2f} s "
+          f"(compile {res.compile_s:.1f} s), {check}")
+    return 0
+
+
 # ---- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="accelgen", description=__doc__.splitlines()[0])
@@ -139,6 +187,21 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("name", nargs="?", help="zoo name to write")
     sp.add_argument("--out", default=".", help="directory for NAME.json and NAME.npz (default .)")
     sp.add_argument("--seed", type=int, default=0)
+    sp = command("generate", cmd_generate, "write the HLS/Vivado/host project for a network on a board")
+    add_net(sp)
+    sp.add_argument("--board", required=True, help="board name (accelgen boards) or YAML path")
+    sp.add_argument("--out", required=True, help="project directory to write")
+    sp.add_argument("--clock", type=float, help="engine clock in MHz (default: the board's)")
+    sp.add_argument("--pi", type=int, help="input-channel parallelism of the conv kernels")
+    sp.add_argument("--po", type=int, help="output-channel parallelism of every kernel")
+    sp.add_argument("--par", action="append", metavar="KIND=PIxPO", help="per-kernel parallelism, e.g. pwconv=8x16")
+    sp.add_argument("--no-pack", action="append", metavar="KIND", help="disable DSP packing for a kernel kind")
+    sp = command("csim", cmd_csim, "C-simulate a generated project (g++), checked against golden")
+    sp.add_argument("dir", metavar="DIR", help="project directory from accelgen generate")
+    sp.add_argument("--inputs", help="NPZ of network inputs (default: seeded random)")
+    sp.add_argument("--outputs", help="NPZ to write the network outputs to")
+    sp.add_argument("--golden-check", choices=["on", "off"], default="on", help="compare every layer with golden")
+    sp.add_argument("--seed", type=int, default=0)
     sp = command("boards", cmd_boards, "list the supported boards")
     sp.add_argument("--json", action="store_true")
     return p
@@ -152,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.fn(args)
     except AccelgenError as e:
         print(f"accelgen: error: {e}", file=sys.stderr)
-        return 2
+        return e.exit_code
     except KeyboardInterrupt:
         print("accelgen: interrupted", file=sys.stderr)
         return 130
