@@ -158,6 +158,37 @@ def cmd_csim(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_regress(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from generator.regress import OPS, draw_cases, summarize
+    from sim.regress import run_all
+
+    ops = list(OPS) if args.ops == "all" else args.ops.split(",")
+    bad = [o for o in ops if o not in OPS]
+    if bad:
+        raise AccelgenError(f"--ops: unknown op '{bad[0]}' (known: {', '.join(OPS)}, or all)")
+    if args.count < 1:
+        raise AccelgenError(f"--count {args.count}: must be >= 1")
+    cases = draw_cases(ops, args.count, args.seed)
+    cache = Path(args.work_dir) / "engines"
+    failures = Path(args.work_dir) / "failures"
+
+    def progress(it, total):
+        return tqdm(it, total=total, desc=f"regress {args.backend}", unit="case", disable=args.quiet)
+
+    results = run_all(cases, args.backend, args.scheduler, args.workers, cache, failures, progress)
+    table = summarize(results)
+    print(format_table(["op", "passed", "failed"], [[op, r["passed"], r["failed"]] for op, r in table.items()]))
+    failed = [r for r in results if not r["ok"]]
+    for r in failed[:10]:
+        print(f"FAIL {r['case']}: {r['error']}")
+        if "saved" in r:
+            print(f"     replay: accelgen golden {r['saved']} --inputs {r['saved'][:-5]}.inputs.npz --outputs out.npz")
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
 # ---- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="accelgen", description=__doc__.splitlines()[0])
@@ -202,6 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--outputs", help="NPZ to write the network outputs to")
     sp.add_argument("--golden-check", choices=["on", "off"], default="on", help="compare every layer with golden")
     sp.add_argument("--seed", type=int, default=0)
+    sp = command("regress", cmd_regress, "random single-layer networks: golden vs C-sim (or RTL), in parallel")
+    sp.add_argument("--ops", default="all", help="comma-separated ops, or all (default)")
+    sp.add_argument("--count", type=int, default=20, help="number of cases (default 20)")
+    sp.add_argument("--seed", type=int, default=0)
+    sp.add_argument("--backend", choices=["csim", "rtl"], default="csim")
+    sp.add_argument("--scheduler", default="local",
+                    help="'local' (a Dask LocalCluster, default), 'none' (in process) or a Dask scheduler address")
+    sp.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default 2)")
+    sp.add_argument("--work-dir", default="build/regress", help="engine cache and saved failures")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp = command("boards", cmd_boards, "list the supported boards")
     sp.add_argument("--json", action="store_true")
     return p

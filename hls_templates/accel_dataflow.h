@@ -27,25 +27,34 @@ class Region {
         std::lock_guard<std::mutex> lk(s.mu);
         s.active = true; s.failed = false; s.running = 0; s.error.clear(); s.waiting.clear();
     }
-    void spawn(std::function<void()> fn) {
-        Sched &s = Sched::get();
-        { std::lock_guard<std::mutex> lk(s.mu); s.running++; }
-        threads_.emplace_back([fn] {
-            Sched &s = Sched::get();
-            try { fn(); } catch (const std::exception &e) {
-                std::lock_guard<std::mutex> lk(s.mu);
-                if (!s.failed) { s.failed = true; s.error = e.what(); }
-            }
-            std::lock_guard<std::mutex> lk(s.mu);
-            s.running--;
-            s.check_deadlock();
-            s.cv.notify_all();
-        });
-    }
+    // Processes are collected first and started together in join(): a process that started
+    // early could otherwise block before its consumers exist and look like a deadlock.
+    void spawn(std::function<void()> fn) { fns_.push_back(fn); }
     void join() {
+        Sched &s = Sched::get();
+        {
+            std::lock_guard<std::mutex> lk(s.mu);
+            s.running = (int)fns_.size();
+        }
+        for (auto &fn : fns_) {
+            threads_.emplace_back([fn] {
+                Sched &s = Sched::get();
+                try {
+                    fn();
+                } catch (const std::exception &e) {
+                    std::lock_guard<std::mutex> lk(s.mu);
+                    if (!s.failed) { s.failed = true; s.error = e.what(); }
+                    s.cv.notify_all();
+                }
+                std::lock_guard<std::mutex> lk(s.mu);
+                s.running--;
+                s.check_deadlock();
+                s.cv.notify_all();
+            });
+        }
         for (auto &t : threads_) t.join();
         threads_.clear();
-        Sched &s = Sched::get();
+        fns_.clear();
         std::lock_guard<std::mutex> lk(s.mu);
         s.active = false;
         if (s.failed) throw SimError(s.error);
@@ -53,6 +62,7 @@ class Region {
     ~Region() { for (auto &t : threads_) if (t.joinable()) t.join(); Sched::get().active = false; }
 
   private:
+    std::vector<std::function<void()> > fns_;
     std::vector<std::thread> threads_;
 };
 }  // namespace accelgen

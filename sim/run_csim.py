@@ -3,6 +3,7 @@ in numpy as the host runs them; every layer compared with the golden model."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -11,8 +12,11 @@ from pathlib import Path
 import numpy as np
 
 from generator.errors import MismatchError
+from generator.hw.engine import EngineConfig
 from generator.hw.layout import beats_per_pixel, pack_tensor, unpack_tensor
 from generator.hw.regmap import LAYER_REGS
+from generator.hw.schedule import build_schedule
+from generator.ir.network import Network
 from generator.reference import check_inputs, run_golden
 from sim.csim import CsimLibrary, load_library
 from sim.project import Project, open_project
@@ -48,20 +52,16 @@ def run_engine_pass(lib: CsimLibrary, step: dict, tensors: dict[str, np.ndarray]
     return unpack_tensor(beats, shape, act_bits, out_info["signed"])
 
 
-def run_project(path: str | Path, inputs: dict[str, np.ndarray], golden_check: bool = True,
-                project: Project | None = None) -> CsimResult:
-    proj = project or open_project(path)
-    net = proj.network
-    t0 = time.perf_counter()
-    lib = load_library(proj.path)
-    result = CsimResult({}, compile_s=time.perf_counter() - t0)
-    sched = proj.schedule
+def run_schedule(lib: CsimLibrary, net: Network, sched: dict, weights: np.ndarray, inputs: dict[str, np.ndarray],
+                 golden_check: bool = True) -> CsimResult:
+    """Run a schedule (JSON form) through a loaded C-sim library; ARM steps in numpy."""
+    result = CsimResult({})
     tensors = check_inputs(net, inputs)
     golden = run_golden(net, inputs) if golden_check else None
     for step in sched["steps"]:
         t = time.perf_counter()
         if step["where"] == "engine":
-            y = run_engine_pass(lib, step, tensors, sched["tensors"], sched["act_bits"], proj.weights)
+            y = run_engine_pass(lib, step, tensors, sched["tensors"], sched["act_bits"], weights)
         else:
             layer = net.by_name[step["layer"]]
             y = layer.golden([tensors[n] for n in layer.inputs], net.layer_arrays(layer), net.types[layer.name])
@@ -70,4 +70,24 @@ def run_project(path: str | Path, inputs: dict[str, np.ndarray], golden_check: b
             raise first_mismatch(step["layer"], y, golden[step["output"]], "C-sim")
         tensors[step["output"]] = y
     result.tensors = tensors
+    return result
+
+
+def run_on_engine(lib: CsimLibrary, net: Network, engine: EngineConfig, inputs: dict[str, np.ndarray],
+                  golden_check: bool = True) -> CsimResult:
+    """Run any network that fits `engine` through its compiled library (the engine is
+    reconfigured by registers only, so one build serves many networks)."""
+    sched, image = build_schedule(net, engine)
+    return run_schedule(lib, net, json.loads(json.dumps(sched.to_json())), image, inputs, golden_check)
+
+
+def run_project(path: str | Path, inputs: dict[str, np.ndarray], golden_check: bool = True,
+                project: Project | None = None) -> CsimResult:
+    """Run a generated project's own files (host/schedule.json, host/weights.bin) through C-sim."""
+    proj = project or open_project(path)
+    t0 = time.perf_counter()
+    lib = load_library(proj.path)
+    compile_s = time.perf_counter() - t0
+    result = run_schedule(lib, proj.network, proj.schedule, proj.weights, inputs, golden_check)
+    result.compile_s = compile_s
     return result
