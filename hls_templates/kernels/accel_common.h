@@ -80,7 +80,6 @@ struct qparam_t {
 
 template <int MAXC>
 void load_qparams(const word_t *mem, int offset, int channels, qparam_t q[MAXC]) {
-LOAD_Q:
     for (int c = 0; c < channels; c++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAXC
 #pragma HLS PIPELINE II = 2
@@ -96,7 +95,6 @@ LOAD_Q:
 template <int MAXW, int W_BITS>
 void load_weights(const word_t *mem, int offset, int n, int16_t w[MAXW]) {
     const int PER = 64 / W_BITS;
-LOAD_W:
     for (int i = 0; i < ceil_div(n, PER); i++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAXW + 64 / W_BITS - 1) / (64 / W_BITS)
 #pragma HLS PIPELINE II = 1
@@ -114,10 +112,10 @@ LOAD_W:
 template <int LANES, int ACT_BITS, int MAXPIX>
 void read_beats(hls::stream<axis_word> &in, hls::stream<ivec<LANES> > &out, int pixels, int channels, bool sgn) {
     const int per = ceil_div(channels, LANES);
-READ_PIX:
     for (int p = 0; p < pixels; p++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAXPIX
         for (int b = 0; b < per; b++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 64
 #pragma HLS PIPELINE II = 1
             axis_word w = in.read();
             uint64_t d = w.data.to_uint64();
@@ -134,15 +132,16 @@ void write_beats(hls::stream<ivec<PO> > &in, hls::stream<axis_word> &out, int pi
     const int blocks = ceil_div(channels, PO);
     const int per = ceil_div(channels, LANES);
     int32_t px[MAXC + PO];
-WRITE_PIX:
     for (int p = 0; p < pixels; p++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAXPIX
         for (int b = 0; b < blocks; b++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAXC + PO - 1) / PO
 #pragma HLS PIPELINE II = 1
             ivec<PO> v = in.read();
             for (int o = 0; o < PO; o++) px[b * PO + o] = v.v[o];
         }
         for (int b = 0; b < per; b++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAXC + LANES - 1) / LANES
 #pragma HLS PIPELINE II = 1
             uint64_t d = 0;
             for (int l = 0; l < LANES; l++) {
@@ -164,10 +163,10 @@ template <int PO, int MAXC, int MAXPIX>
 void requant_stage(hls::stream<ivec<PO> > &in, hls::stream<ivec<PO> > &out, const qparam_t q[MAXC],
                    int pixels, int channels, int lo, int hi) {
     const int blocks = ceil_div(channels, PO);
-QUANT_PIX:
     for (int p = 0; p < pixels; p++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAXPIX
         for (int b = 0; b < blocks; b++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAXC + PO - 1) / PO
 #pragma HLS PIPELINE II = 1
             ivec<PO> a = in.read(), y;
             for (int o = 0; o < PO; o++) {

@@ -10,10 +10,10 @@ void add_compute(hls::stream<ivec<LANES> > &a, hls::stream<ivec<LANES> > &b, hls
                  const regs_t r) {
     const int per = ceil_div(r.in_c, LANES);
     const int64_t rnd = r.add_shift > 0 ? ((int64_t)1 << (r.add_shift - 1)) : 0;
-ADD_PIX:
     for (int p = 0; p < r.in_h * r.in_w; p++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::MAX_PIX
         for (int bt = 0; bt < per; bt++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (CFG::MAX_C + LANES - 1) / LANES
 #pragma HLS PIPELINE II = 1
             ivec<LANES> va = a.read(), vb = b.read(), y;
             for (int l = 0; l < LANES; l++) {

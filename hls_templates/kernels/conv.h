@@ -17,27 +17,32 @@ void conv_compute(hls::stream<ivec<LANES> > &in, hls::stream<ivec<CFG::PO> > &ou
     const int n = k * k * C;
     int32_t win[CFG::K_MAX * CFG::K_MAX * CFG::MAX_C];
     int h = 0;
-CONV_ROWS:
     for (int y = 0; y < r.in_h; y++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::MAX_H
         lb.read_row(in, y);
         // every output row whose window ends at or before row y (or the image) is ready
-        while (h < r.out_h && (h * s - p + k - 1 < r.in_h - 1 ? h * s - p + k - 1 : r.in_h - 1) <= y) {
-        CONV_COLS:
+        for (; h < r.out_h && (h * s - p + k - 1 < r.in_h - 1 ? h * s - p + k - 1 : r.in_h - 1) <= y; h++) {
+#pragma HLS LOOP_TRIPCOUNT min = 0 max = CFG::ROWS
             for (int x = 0; x < r.out_w; x++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::MAX_W
-                for (int i = 0; i < k; i++)
-                    for (int j = 0; j < k; j++)
-                        for (int c = 0; c < C; c++)
+                for (int i = 0; i < k; i++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::K_MAX
+                    for (int j = 0; j < k; j++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::K_MAX
+                        for (int c = 0; c < C; c++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::MAX_C
                             win[(i * k + j) * C + c] = lb.at(h * s - p + i, x * s - p + j, c);
-            CONV_BLOCK:
+                        }
+                    }
+                }
                 for (int kb = 0; kb < ceil_div(K, CFG::PO); kb++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (CFG::MAX_OUT_C + CFG::PO - 1) / CFG::PO
                     ivec<CFG::PO> acc;
-                    mac_block<CFG::PI, CFG::PO, CFG::PACK, CFG::PACK_DEPTH>(win, n, w, n, kb * CFG::PO, K, acc.v);
+                    mac_block<CFG::PI, CFG::PO, CFG::PACK, CFG::PACK_DEPTH, CFG::K_MAX * CFG::K_MAX * CFG::MAX_C>(
+                        win, n, w, n, kb * CFG::PO, K, acc.v);
                     out.write(acc);
                 }
             }
-            h++;
         }
     }
 }

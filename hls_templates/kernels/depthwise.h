@@ -28,81 +28,88 @@ void depthwise_compute(hls::stream<ivec<LANES> > &in, hls::stream<ivec<LANES> > 
     const int blocks = ceil_div(C, CFG::PO);
     int32_t res[2][CFG::MAX_C + CFG::PO];
     int h = 0;
-DW_ROWS:
     for (int y = 0; y < r.in_h; y++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::MAX_H
         lb.read_row(in, y);
-        while (h < r.out_h && (h * s - top + span - 1 < r.in_h - 1 ? h * s - top + span - 1 : r.in_h - 1) <= y) {
-        DW_COLS:
+        for (; h < r.out_h && (h * s - top + span - 1 < r.in_h - 1 ? h * s - top + span - 1 : r.in_h - 1) <= y; h++) {
+#pragma HLS LOOP_TRIPCOUNT min = 0 max = CFG::ROWS
             for (int x0 = 0; x0 < r.out_w; x0 += 2) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::MAX_W / 2
                 const int npx = x0 + 1 < r.out_w ? 2 : 1;
                 int d[2] = {1, 1};
                 if (DEFORM) {
                     for (int q = 0; q < npx; q++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 2
                         int o = offs.read().v[0];
                         d[q] = o < n ? o : n;
                     }
                 }
-            DW_BLOCK:
                 for (int cb = 0; cb < blocks; cb++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (CFG::MAX_C + CFG::PO - 1) / CFG::PO
+                    // PO channels in parallel, one tap per cycle; with PACK one DSP per channel
+                    // computes both pixels: ((a(x) << 18) + a(x+1)) * w
+                    int32_t acc[2][CFG::PO];
+                    int64_t packed[CFG::PO];
+#pragma HLS ARRAY_PARTITION variable = acc complete dim = 0
+#pragma HLS ARRAY_PARTITION variable = packed complete
                     for (int po = 0; po < CFG::PO; po++) {
-#pragma HLS UNROLL
-                        const int c = cb * CFG::PO + po;
-                        if (c >= C) {
-                            res[0][c] = res[1][c] = 0;
-                            continue;
-                        }
-                        int32_t acc[2] = {0, 0};
-                        int64_t packed = 0;
-                        int count = 0;
-                    DW_TAPS:
-                        for (int i = 0; i < k; i++) {
-                            for (int j = 0; j < k; j++) {
+                        acc[0][po] = acc[1][po] = 0;
+                        packed[po] = 0;
+                    }
+                    int count = 0;
+                    for (int i = 0; i < k; i++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::K_MAX
+                        for (int j = 0; j < k; j++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::K_MAX
 #pragma HLS PIPELINE II = 1
-                                int32_t a[2] = {0, 0};
-                                for (int q = 0; q < npx; q++) {
-                                    const int x = x0 + q;
-                                    const int yy = DEFORM ? h * s + (i - 1) * d[q] : h * s - r.pad + i;
-                                    const int xx = DEFORM ? x * s + (j - 1) * d[q] : x * s - r.pad + j;
-                                    a[q] = lb.at(yy, xx, c);
-                                }
+                            // tap positions of both pixels: three line-buffer rows for deform
+                            int yy[2], xx[2];
+                            for (int q = 0; q < 2; q++) {
+                                yy[q] = DEFORM ? h * s + (i - 1) * d[q] : h * s - r.pad + i;
+                                xx[q] = DEFORM ? (x0 + q) * s + (j - 1) * d[q] : (x0 + q) * s - r.pad + j;
+                            }
+                            for (int po = 0; po < CFG::PO; po++) {
+#pragma HLS UNROLL
+                                const int c = cb * CFG::PO + po;
+                                if (c >= C) continue;
+                                const int32_t a0 = lb.at(yy[0], xx[0], c);
+                                const int32_t a1 = npx > 1 ? lb.at(yy[1], xx[1], c) : 0;
                                 const int32_t wt = w[(c * k + i) * k + j];
                                 if (CFG::PACK) {
-                                    packed += pack_mul(a[0], a[1], wt);
-                                    if (++count == CFG::PACK_DEPTH) {
-                                        int32_t hi, lo;
-                                        pack_split(packed, hi, lo);
-                                        acc[0] += hi;
-                                        acc[1] += lo;
-                                        packed = 0;
-                                        count = 0;
-                                    }
+                                    packed[po] += pack_mul(a0, a1, wt);
                                 } else {
-                                    acc[0] += a[0] * wt;
-                                    acc[1] += a[1] * wt;
+                                    acc[0][po] += a0 * wt;
+                                    acc[1][po] += a1 * wt;
                                 }
                             }
+                            if (CFG::PACK && (++count == CFG::PACK_DEPTH || (i == k - 1 && j == k - 1))) {
+                                for (int po = 0; po < CFG::PO; po++) {
+#pragma HLS UNROLL
+                                    int32_t hi, lo;
+                                    pack_split(packed[po], hi, lo);
+                                    acc[0][po] += hi;
+                                    acc[1][po] += lo;
+                                    packed[po] = 0;
+                                }
+                                count = 0;
+                            }
                         }
-                        if (CFG::PACK) {
-                            int32_t hi, lo;
-                            pack_split(packed, hi, lo);
-                            acc[0] += hi;
-                            acc[1] += lo;
-                        }
-                        res[0][c] = acc[0];
-                        res[1][c] = acc[1];
+                    }
+                    for (int po = 0; po < CFG::PO; po++) {
+                        res[0][cb * CFG::PO + po] = acc[0][po];
+                        res[1][cb * CFG::PO + po] = acc[1][po];
                     }
                 }
                 for (int q = 0; q < npx; q++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = 2
                     for (int cb = 0; cb < blocks; cb++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (CFG::MAX_C + CFG::PO - 1) / CFG::PO
                         ivec<CFG::PO> v;
                         for (int po = 0; po < CFG::PO; po++) v.v[po] = res[q][cb * CFG::PO + po];
                         out.write(v);
                     }
                 }
             }
-            h++;
         }
     }
 }

@@ -15,10 +15,10 @@ struct linebuf {
 
     void read_row(hls::stream<ivec<LANES> > &in, int y) {
         int16_t(*row)[MAX_C] = data[y % ROWS];
-    LB_READ:
         for (int x = 0; x < W; x++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAX_W
             for (int b = 0; b < ceil_div(C, LANES); b++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAX_C + LANES - 1) / LANES
 #pragma HLS PIPELINE II = 1
                 ivec<LANES> v = in.read();
                 for (int l = 0; l < LANES; l++) {

@@ -9,51 +9,60 @@
 #include "accel_common.h"
 
 // acc[po] = sum_t w[(o0 + po) * wstride + t] * act[t], t < n, for o0 + po < K.
-template <int PI, int PO, bool PACK, int PACK_DEPTH>
+// One iteration of the pipelined loop takes PI activations; every (pi, channel pair) has its own
+// DSP and accumulator, split into the two lanes every PACK_DEPTH products.
+template <int PI, int PO, bool PACK, int PACK_DEPTH, int MAXN>
 void mac_block(const int32_t *act, int n, const int16_t *w, int wstride, int o0, int K, int32_t acc[PO]) {
 #pragma HLS INLINE
-    for (int po = 0; po < PO; po++) acc[po] = 0;
-    if (PACK) {
-        for (int po = 0; po < PO; po += 2) {
-            int oa = o0 + po, ob = o0 + po + 1;
-            if (oa >= K) break;
-            const int16_t *wa = w + oa * wstride;
-            const int16_t *wb = ob < K ? w + ob * wstride : 0;
-            int64_t s = 0;
-            int count = 0;
-            int32_t ha = 0, lb = 0;
-        MAC_PACKED:
-            for (int t = 0; t < n; t++) {
+    const int PAIRS = (PO + 1) / 2;
+    int32_t sum[PO];
+    int64_t packed[PI][PAIRS];
+#pragma HLS ARRAY_PARTITION variable = sum complete
+#pragma HLS ARRAY_PARTITION variable = packed complete dim = 0
+    for (int po = 0; po < PO; po++) sum[po] = 0;
+    for (int pi = 0; pi < PI; pi++)
+        for (int pr = 0; pr < PAIRS; pr++) packed[pi][pr] = 0;
+    int count = 0;
+    for (int t0 = 0; t0 < n; t0 += PI) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAXN + PI - 1) / PI
 #pragma HLS PIPELINE II = 1
-                s += pack_mul(wa[t], wb ? wb[t] : 0, act[t]);
-                if (++count == PACK_DEPTH) {
-                    int32_t hi, lo;
-                    pack_split(s, hi, lo);
-                    ha += hi;
-                    lb += lo;
-                    s = 0;
-                    count = 0;
+        for (int pi = 0; pi < PI; pi++) {
+#pragma HLS UNROLL
+            const int t = t0 + pi;
+            if (t >= n) continue;
+            const int32_t a = act[t];
+            if (PACK) {
+                for (int pr = 0; pr < PAIRS; pr++) {
+#pragma HLS UNROLL
+                    const int oa = o0 + 2 * pr, ob = oa + 1;
+                    const int32_t wa = oa < K ? w[oa * wstride + t] : 0;
+                    const int32_t wb = ob < K ? w[ob * wstride + t] : 0;
+                    packed[pi][pr] += pack_mul(wa, wb, a);
+                }
+            } else {
+                for (int po = 0; po < PO; po++) {
+#pragma HLS UNROLL
+                    const int o = o0 + po;
+                    if (o < K) sum[po] += w[o * wstride + t] * a;
                 }
             }
-            int32_t hi, lo;
-            pack_split(s, hi, lo);
-            acc[po] = ha + hi;
-            if (po + 1 < PO) acc[po + 1] = lb + lo;
         }
-    } else {
-        for (int po = 0; po < PO; po++) {
-            int o = o0 + po;
-            if (o >= K) break;
-            const int16_t *wo = w + o * wstride;
-            int32_t a = 0;
-        MAC_PLAIN:
-            for (int t = 0; t < n; t++) {
-#pragma HLS PIPELINE II = 1
-                a += wo[t] * act[t];
+        if (PACK && (++count == PACK_DEPTH || t0 + PI >= n)) {
+            for (int pi = 0; pi < PI; pi++) {
+#pragma HLS UNROLL
+                for (int pr = 0; pr < PAIRS; pr++) {
+#pragma HLS UNROLL
+                    int32_t hi, lo;
+                    pack_split(packed[pi][pr], hi, lo);
+                    sum[2 * pr] += hi;
+                    if (2 * pr + 1 < PO) sum[2 * pr + 1] += lo;
+                    packed[pi][pr] = 0;
+                }
             }
-            acc[po] = a;
+            count = 0;
         }
     }
+    for (int po = 0; po < PO; po++) acc[po] = sum[po];
 }
 
 #endif

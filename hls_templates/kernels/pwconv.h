@@ -8,17 +8,17 @@ template <class CFG>
 void pwconv_compute(hls::stream<ivec<LANES> > &in, hls::stream<ivec<CFG::PO> > &out, const int16_t *w,
                     int pixels, int C, int K) {
     int32_t x[CFG::MAX_C + LANES];
-PW_PIX:
     for (int p = 0; p < pixels; p++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = CFG::MAX_PIX
         for (int b = 0; b < ceil_div(C, LANES); b++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (CFG::MAX_C + LANES - 1) / LANES
             ivec<LANES> v = in.read();
             for (int l = 0; l < LANES; l++) x[b * LANES + l] = v.v[l];
         }
-    PW_BLOCK:
         for (int kb = 0; kb < ceil_div(K, CFG::PO); kb++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (CFG::MAX_OUT_C + CFG::PO - 1) / CFG::PO
             ivec<CFG::PO> acc;
-            mac_block<CFG::PI, CFG::PO, CFG::PACK, CFG::PACK_DEPTH>(x, C, w, C, kb * CFG::PO, K, acc.v);
+            mac_block<CFG::PI, CFG::PO, CFG::PACK, CFG::PACK_DEPTH, CFG::MAX_C>(x, C, w, C, kb * CFG::PO, K, acc.v);
             out.write(acc);
         }
     }
