@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 SHIM_DIR = HERE / "include"
 BRIDGE = HERE / "csim_bridge.cpp"
-CXXFLAGS = ["-O2", "-std=c++14", "-shared", "-fPIC", "-pthread", "-Wno-unknown-pragmas"]
+# Hidden visibility and no STB_GNU_UNIQUE: every project's library keeps its own statics (line
+# buffers, weight buffers) even when several libraries with the same kernel names share a process.
+CXXFLAGS = ["-O2", "-std=c++14", "-shared", "-fPIC", "-pthread", "-Wno-unknown-pragmas", "-fvisibility=hidden",
+            "-fvisibility-inlines-hidden", "-fno-gnu-unique"]
 
 
 class CsimError(ToolError):

@@ -8,7 +8,9 @@
 
 static std::string g_error;
 
-extern "C" const char *accelgen_last_error(void) { return g_error.c_str(); }
+#define ACCELGEN_EXPORT __attribute__((visibility("default")))
+
+extern "C" ACCELGEN_EXPORT const char *accelgen_last_error(void) { return g_error.c_str(); }
 
 static int reg(const unsigned *regs, const char *name) {
     for (int i = 0; i < ACCEL_NUM_REGS; i++)
@@ -57,7 +59,7 @@ static void push(hls::stream<axis_word> &s, const uint64_t *beats, uint64_t n) {
 
 // Returns 0 on success; otherwise a non-zero code and accelgen_last_error() says why:
 // 1 bad register, 2 C-sim error (deadlock, FIFO over its depth), 3 stream length mismatch.
-extern "C" int accelgen_run_pass(const uint32_t *regs, const uint64_t *in0, uint64_t n_in0, const uint64_t *in1,
+extern "C" ACCELGEN_EXPORT int accelgen_run_pass(const uint32_t *regs, const uint64_t *in0, uint64_t n_in0, const uint64_t *in1,
                                  uint64_t n_in1, uint64_t *out, uint64_t n_out, const uint64_t *wmem, uint64_t n_wmem,
                                  uint32_t *signature) {
     g_error.clear();
