@@ -33,9 +33,10 @@ demo: setup
 	mkdir -p $(DEMO_DIR)
 	$(VENV)/bin/accelgen info tiny
 	$(VENV)/bin/accelgen zoo tiny --out $(DEMO_DIR)
-	$(VENV)/bin/accelgen validate $(DEMO_DIR)/tiny.json
 	$(VENV)/bin/accelgen inputs $(DEMO_DIR)/tiny.json --out $(DEMO_DIR)/inputs.npz
-	$(VENV)/bin/accelgen golden $(DEMO_DIR)/tiny.json --inputs $(DEMO_DIR)/inputs.npz --outputs $(DEMO_DIR)/golden.npz --all
+	$(VENV)/bin/accelgen golden $(DEMO_DIR)/tiny.json --inputs $(DEMO_DIR)/inputs.npz --outputs $(DEMO_DIR)/golden.npz
+	$(VENV)/bin/accelgen generate $(DEMO_DIR)/tiny.json --board ultra96 --out $(DEMO_DIR)/tiny_ultra96
+	$(VENV)/bin/accelgen csim $(DEMO_DIR)/tiny_ultra96 --inputs $(DEMO_DIR)/inputs.npz --outputs $(DEMO_DIR)/csim.npz
 	@echo "demo outputs in $(DEMO_DIR)/"
 
 test: setup
