@@ -128,7 +128,9 @@ def build_engine(
                 raise AccelgenError(f"kernel {kind}: {name} = {v} must be a power of two >= 1")
         want_pack = (pack or {}).get(kind, kind in ("pwconv", "conv", "dwconv", "deform"))
         do_pack = bool(want_pack) and kind != "add" and packing.can_pack(w_bits, a_bits) and po >= 2
-        depth = packing.max_pack_depth(w_bits, a_bits, a_signed) if do_pack else 0
+        # the deepest accumulation every layer of the kernel allows (each layer's own bits and sign)
+        depth = min(packing.max_pack_depth(ly.weight_width() or 1, i[0].bits, i[0].signed)
+                    for ly, i in zip(layers, ins)) if do_pack else 0
         kernels.append(KernelSpec(
             kind=kind, pi=pi, po=po, pack=do_pack, pack_depth=depth,
             k_max=max(getattr(ly, "kernel", 3 if kind == "deform" else 1) for ly in layers),

@@ -13,7 +13,10 @@ from sim.regress import csim_library
 
 @pytest.fixture(scope="session")
 def engine_cache(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("engines")
+    """`<work-dir>/engines`, the layout `accelgen regress --work-dir` uses."""
+    path = tmp_path_factory.mktemp("regress") / "engines"
+    path.mkdir()
+    return path
 
 
 @pytest.fixture(scope="session")

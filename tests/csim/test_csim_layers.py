@@ -64,3 +64,20 @@ def test_mismatch_names_layer_and_index(compile_engine):
     err = first_mismatch("c7", got, want, "C-sim")
     assert isinstance(err, MismatchError)
     assert str(err) == "layer c7: C-sim differs from golden at index [1, 2, 3]: got 0, expected 5 (1 of 24 values differ)"
+
+
+def test_pack_depth_covers_mixed_signedness():
+    """A kernel running signed- and unsigned-input layers packs only as deep as both allow."""
+    from generator.hw.engine import build_engine
+    from generator.hw.packing import max_pack_depth
+    from generator.hw.schedule import build_schedule
+    from generator.ir.builder import NetworkBuilder
+
+    b = NetworkBuilder("mixed", 0)
+    x = b.input("x", (4, 4, 8), 8, True)
+    y = b.conv("a", x, kernel=1, out_channels=8, weight_bits=8, out_bits=8, out_signed=False)
+    b.conv("b", y, kernel=1, out_channels=8, weight_bits=8, out_bits=8, out_signed=True)
+    net = b.build(["b"])
+    engine = build_engine(net, "ultra96", 250)
+    assert engine.kernel("pwconv").pack_depth == min(max_pack_depth(8, 8, True), max_pack_depth(8, 8, False)) == 4
+    build_schedule(net, engine)  # every layer fits its kernel's packing
