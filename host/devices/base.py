@@ -32,9 +32,11 @@ class Device(abc.ABC):
 
     def sync_to_device(self, buf: np.ndarray) -> None:
         """Make CPU writes to `buf` visible to the fabric (cache flush on a board)."""
+        return None
 
     def sync_from_device(self, buf: np.ndarray) -> None:
         """Make fabric writes to `buf` visible to the CPU (cache invalidate on a board)."""
+        return None
 
     @abc.abstractmethod
     def write_reg(self, offset: int, value: int) -> None:
@@ -51,6 +53,7 @@ class Device(abc.ABC):
 
     def close(self) -> None:
         """Release the device (buffers, overlay, library)."""
+        return None
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
