@@ -111,6 +111,85 @@ def cmd_boards(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_parallelism(args: argparse.Namespace) -> dict[str, tuple[int, int]]:
+    from generator.hw.engine import DEFAULT_PARALLELISM, KINDS
+
+    par: dict[str, tuple[int, int]] = {}
+    if args.pi or args.po:
+        for kind, (pi, po) in DEFAULT_PARALLELISM.items():
+            par[kind] = (args.pi or pi, args.po or po)
+    for item in args.par or []:
+        kind, _, value = item.partition("=")
+        pi_s, _, po_s = value.partition("x")
+        if kind not in KINDS or not pi_s.isdigit() or not po_s.isdigit():
+            raise AccelgenError(f"--par {item!r}: expected KIND=PIxPO with KIND in {', '.join(KINDS)}, e.g. pwconv=8x16")
+        par[kind] = (int(pi_s), int(po_s))
+    return par
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from generator.boards import load_board
+    from generator.codegen.project import write_project
+    from generator.hw.engine import build_engine
+
+    net = resolve(args.net, args.seed)
+    board = load_board(args.board)
+    clock = args.clock or board.clock_mhz
+    pack = {k: False for k in args.no_pack or []}
+    engine = build_engine(net, board.name, clock, parse_parallelism(args), pack)
+    out = write_project(net, board, engine, Path(args.out))
+    kernels = ", ".join(f"{k.kind} {k.pi}x{k.po}{' packed' if k.pack else ''}" for k in engine.kernels)
+    print(f"wrote {out}/ for {net.name} on {board.name} @ {clock:g} MHz: {kernels}; signature {engine.signature:08x}")
+    return 0
+
+
+def cmd_csim(args: argparse.Namespace) -> int:
+    from sim.project import open_project
+    from sim.run_csim import run_project
+
+    proj = open_project(args.dir)
+    inputs = load_inputs(proj.network, args.inputs, args.seed)
+    res = run_project(args.dir, inputs, golden_check=args.golden_check == "on", project=proj)
+    if args.outputs:
+        write_npz(args.outputs, {k: res.tensors[k] for k in proj.network.outputs})
+    check = "bit-exact vs golden on every layer" if args.golden_check == "on" else "golden check off"
+    total = sum(res.seconds.values())
+    print(f"C-sim of {proj.network.name}: {len(res.seconds)} steps in {total:.2f} s "
+          f"(compile {res.compile_s:.1f} s), {check}")
+    return 0
+
+
+def cmd_regress(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from generator.regress import OPS, draw_cases, summarize
+    from sim.regress import run_all
+
+    ops = list(OPS) if args.ops == "all" else args.ops.split(",")
+    bad = [o for o in ops if o not in OPS]
+    if bad:
+        raise AccelgenError(f"--ops: unknown op '{bad[0]}' (known: {', '.join(OPS)}, or all)")
+    if args.count < 1:
+        raise AccelgenError(f"--count {args.count}: must be >= 1")
+    cases = draw_cases(ops, args.count, args.seed)
+    cache = Path(args.work_dir) / "engines"
+    failures = Path(args.work_dir) / "failures"
+
+    def progress(it, total):
+        return tqdm(it, total=total, desc=f"regress {args.backend}", unit="case", disable=args.quiet)
+
+    results = run_all(cases, args.backend, args.scheduler, args.workers, cache, failures, progress)
+    table = summarize(results)
+    print(format_table(["op", "passed", "failed"], [[op, r["passed"], r["failed"]] for op, r in table.items()]))
+    failed = [r for r in results if not r["ok"]]
+    for r in failed[:10]:
+        print(f"FAIL {r['case']}: {r['error']}")
+        if "saved" in r:
+            print(f"     replay: accelgen golden {r['saved']} --inputs {r['saved'][:-5]}.inputs.npz --outputs out.npz")
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
 # ---- parser -----------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="accelgen", description=__doc__.splitlines()[0])
@@ -140,6 +219,31 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("name", nargs="?", help="zoo name to write")
     sp.add_argument("--out", default=".", help="directory for NAME.json and NAME.npz (default .)")
     sp.add_argument("--seed", type=int, default=0)
+    sp = command("generate", cmd_generate, "write the HLS/Vivado/host project for a network on a board")
+    add_net(sp)
+    sp.add_argument("--board", required=True, help="board name (accelgen boards) or YAML path")
+    sp.add_argument("--out", required=True, help="project directory to write")
+    sp.add_argument("--clock", type=float, help="engine clock in MHz (default: the board's)")
+    sp.add_argument("--pi", type=int, help="input-channel parallelism of the conv kernels")
+    sp.add_argument("--po", type=int, help="output-channel parallelism of every kernel")
+    sp.add_argument("--par", action="append", metavar="KIND=PIxPO", help="per-kernel parallelism, e.g. pwconv=8x16")
+    sp.add_argument("--no-pack", action="append", metavar="KIND", help="disable DSP packing for a kernel kind")
+    sp = command("csim", cmd_csim, "C-simulate a generated project (g++), checked against golden")
+    sp.add_argument("dir", metavar="DIR", help="project directory from accelgen generate")
+    sp.add_argument("--inputs", help="NPZ of network inputs (default: seeded random)")
+    sp.add_argument("--outputs", help="NPZ to write the network outputs to")
+    sp.add_argument("--golden-check", choices=["on", "off"], default="on", help="compare every layer with golden")
+    sp.add_argument("--seed", type=int, default=0)
+    sp = command("regress", cmd_regress, "random single-layer networks: golden vs C-sim (or RTL), in parallel")
+    sp.add_argument("--ops", default="all", help="comma-separated ops, or all (default)")
+    sp.add_argument("--count", type=int, default=20, help="number of cases (default 20)")
+    sp.add_argument("--seed", type=int, default=0)
+    sp.add_argument("--backend", choices=["csim", "rtl"], default="csim")
+    sp.add_argument("--scheduler", default="local",
+                    help="'local' (a Dask LocalCluster, default), 'none' (in process) or a Dask scheduler address")
+    sp.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes (default 2)")
+    sp.add_argument("--work-dir", default="build/regress", help="engine cache and saved failures")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp = command("boards", cmd_boards, "list the supported boards")
     sp.add_argument("--json", action="store_true")
     from generator.run_cli import add_commands
@@ -156,7 +260,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.fn(args)
     except (AccelgenError, HostError) as e:
         print(f"accelgen: error: {e}", file=sys.stderr)
-        return 2
+        return e.exit_code
     except KeyboardInterrupt:
         print("accelgen: interrupted", file=sys.stderr)
         return 130

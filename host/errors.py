@@ -11,6 +11,8 @@ from __future__ import annotations
 class HostError(Exception):
     """A user-facing runtime error; its message is a single self-contained line."""
 
+    exit_code = 2
+
 
 class ProjectError(HostError):
     """The project's host files are missing, malformed or inconsistent with each other."""

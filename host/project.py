@@ -120,8 +120,12 @@ class Project:
 
 
 def engine_signature(engine: dict[str, Any]) -> int:
-    """The design signature as generator.hw.engine computes it: sha256 of the sorted JSON, 4 bytes LE."""
-    digest = hashlib.sha256(json.dumps(engine, sort_keys=True).encode()).digest()
+    """The design signature as generator.hw.engine computes it: sha256 of the sorted JSON, 4 bytes LE.
+
+    engine.json may carry the signature itself (key `signature`); it is not part of the hash.
+    """
+    body = {k: v for k, v in engine.items() if k != "signature"}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).digest()
     return int.from_bytes(digest[:4], "little")
 
 
@@ -262,6 +266,10 @@ def load_project(root: str | Path) -> Project:
     if len(raw) != 8 * n_words:
         raise ProjectError(f"weights.bin: {len(raw)} bytes, schedule.json says {n_words} words ({8 * n_words} bytes)")
     weights = np.frombuffer(raw, dtype="<u8").copy()
+    stated = engine.get("signature", signature)
+    if stated != signature:
+        raise SignatureError(f"host files: engine.json says signature {stated:08x} but schedule.json says {signature:08x}; "
+                             "the files come from different builds")
     if engine_signature(engine) != signature:
         raise SignatureError(f"host files: engine.json hashes to {engine_signature(engine):08x} but schedule.json "
                              f"says {signature:08x}; the files come from different builds")

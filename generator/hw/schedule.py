@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from generator.errors import AccelgenError
+from generator.hw import packing
 from generator.hw.engine import EngineConfig, kernel_kind
 from generator.hw.layout import pack_quant, pack_weights
 from generator.hw.regmap import MODES
@@ -90,11 +91,25 @@ def check_fits(layer: Layer, net: Network, engine: EngineConfig) -> None:
     if not engine.has(kind):
         raise AccelgenError(f"layer {layer.name}: needs kernel '{kind}', which the engine does not have")
     k = engine.kernel(kind)
-    x = net.in_types(layer)[0]
-    for what, value, limit in (("input width", x.shape[1], k.max_in_w), ("input channels", x.shape[2], k.max_in_c),
-                               ("output channels", net.types[layer.name].shape[2], k.max_out_c)):
+    ins = net.in_types(layer)
+    x, out = ins[0], net.types[layer.name]
+    wbits = layer.weight_width() or 1
+    limits = (("input height", x.shape[0], k.max_in_h), ("input width", x.shape[1], k.max_in_w),
+              ("input channels", x.shape[2], k.max_in_c), ("output channels", out.shape[2], k.max_out_c),
+              ("kernel size", getattr(layer, "kernel", 1), k.k_max), ("stride", getattr(layer, "stride", 1), k.stride_max),
+              ("max_offset", getattr(layer, "max_offset", 0), k.n_max),
+              ("weight count", int(net.arrays[f"{layer.name}.weight"].size) if f"{layer.name}.weight" in net.arrays else 0, k.max_weights),
+              ("weight bits", wbits, min(k.w_bits, engine.w_bits)),
+              ("activation bits", max(t.bits for t in ins + [out]), engine.act_bits))
+    for what, value, limit in limits:
         if value > limit:
-            raise AccelgenError(f"layer {layer.name}: {what} {value} exceeds kernel {kind}'s {limit}")
+            raise AccelgenError(f"layer {layer.name}: {what} {value} exceeds kernel {kind}'s limit {limit}")
+    if k.pack:
+        need = packing.max_pack_depth(wbits, x.bits, x.signed)
+        if need < k.pack_depth:
+            raise AccelgenError(
+                f"layer {layer.name}: packed lanes of kernel {kind} accumulate {k.pack_depth} products, "
+                f"but {wbits}-bit weights x {x.describe()} allow only {need}")
 
 
 def build_schedule(net: Network, engine: EngineConfig) -> tuple[Schedule, np.ndarray]:

@@ -19,8 +19,10 @@ from generator.ops import OPS, ConvFamily, Layer
 
 
 class NetworkBuilder:
-    def __init__(self, name: str, seed: int = 0) -> None:
+    def __init__(self, name: str, seed: int = 0, extreme: bool = False) -> None:
+        """`extreme`: weights drawn mostly from the ends of their range (corner cases)."""
         self.name = name
+        self.extreme = extreme
         self.rng = np.random.default_rng(seed)
         self.inputs: list[InputSpec] = []
         self.layers: list[Layer] = []
@@ -56,6 +58,9 @@ class NetworkBuilder:
         specs = layer.array_specs(ins)
         wspec = specs["weight"]
         weight = self.rng.integers(wspec.lo, wspec.hi, size=wspec.shape, endpoint=True)
+        if self.extreme:
+            pick = self.rng.random(wspec.shape)
+            weight = np.where(pick < 0.4, wspec.lo, np.where(pick < 0.8, wspec.hi, weight))
         k = out.shape[2]
         taps = layer.taps(ins)
         scale = max(ins[0].max_abs, 1) * max(wspec.hi, 1) * np.sqrt(taps) / 4

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.hw.engine import build_engine
 from generator.hw.host_files import write_host_files
+from generator.hw.schedule import build_schedule
 from generator.ir.builder import NetworkBuilder
 from generator.ir.network import Network
 
@@ -13,7 +14,8 @@ from generator.ir.network import Network
 def make_project(root: str | Path, net: Network, board: str = "ultra96", clock_mhz: float = 200.0) -> Path:
     """DIR with DIR/host/{schedule,regmap,engine}.json and weights.bin for `net`."""
     root = Path(root)
-    write_host_files(root, net, build_engine(net, board, clock_mhz))
+    engine = build_engine(net, board, clock_mhz)
+    write_host_files(root / "host", engine, *build_schedule(net, engine))
     return root
 
 
@@ -46,7 +48,8 @@ def codenet_like(size: int = 64, seed: int = 0, width: int = 24) -> Network:
     x = unit("u2", x)
     # deformable neck: offsets from a 1x1 conv, square-offset depthwise 3x3, residual add, upsample
     off = b.conv("neck_off", x, kernel=1, out_channels=1, weight_bits=4, out_bits=3, out_signed=False)
-    d = b.layer("deform_dwconv", "neck_df", [x, off], max_offset=3, weight_bits=4, out_bits=8, out_signed=True)
+    # (neck_df is unsigned: a packed kernel's depth must suit all its layers' input signedness)
+    d = b.layer("deform_dwconv", "neck_df", [x, off], max_offset=3, weight_bits=4, out_bits=8, out_signed=False)
     d = b.conv("neck_pw", d, kernel=1, out_channels=width, weight_bits=4, out_bits=8, out_signed=True)
     s = b.conv("neck_skip", x, kernel=1, out_channels=width, weight_bits=4, out_bits=8, out_signed=True)
     y = b.layer("add", "neck_add", [d, s], mult=[3 << 12, 5 << 11], shift=13, out_bits=8, out_signed=False)

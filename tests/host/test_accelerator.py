@@ -98,6 +98,13 @@ def _edit_schedule(d, fn):
     p.write_text(json.dumps(doc))
 
 
+def _edit_engine(d, fn):
+    p = d / "host" / "engine.json"
+    doc = json.loads(p.read_text())
+    fn(doc)
+    p.write_text(json.dumps(doc))
+
+
 def test_project_checks(tmp_path, tiny_dir):
     with pytest.raises(ProjectError, match="is not a directory"):
         load_project(tmp_path / "nope")
@@ -111,7 +118,11 @@ def test_project_checks(tmp_path, tiny_dir):
         load_project(d)
     d = _copy(tiny_dir, tmp_path / "c")
     _edit_schedule(d, lambda s: s.update(signature=1))
-    with pytest.raises(SignatureError, match="engine.json hashes to ad35833a but schedule.json says 00000001"):
+    with pytest.raises(SignatureError, match="engine.json says signature ad35833a but schedule.json says 00000001"):
+        load_project(d)
+    d = _copy(tiny_dir, tmp_path / "c2")
+    _edit_engine(d, lambda e: e.update(clock_mhz=123.0))
+    with pytest.raises(SignatureError, match="engine.json hashes to [0-9a-f]{8} but schedule.json says ad35833a"):
         load_project(d)
     d = _copy(tiny_dir, tmp_path / "d")
     _edit_schedule(d, lambda s: s["steps"][1]["regs"].update(out_c=99))

@@ -70,12 +70,7 @@ def test_emulator_matches_golden(tmp_path, op, shape, in_bits, in_signed, fields
 
 
 def test_emulator_rejects_registers_beyond_engine_limits(tmp_path, tiny_net):
-    from generator.hw.engine import build_engine
-    from generator.hw.host_files import write_host_files
-
-    eng = build_engine(tiny_net, "ultra96", 200.0)
-    write_host_files(tmp_path, tiny_net, eng)
-    acc = Accelerator(tmp_path, "sim", fast=True)
+    acc = Accelerator(make_project(tmp_path, tiny_net), "sim", fast=True)
     step = next(s for s in acc.project.steps if s.layer == "pw1")
     step.regs["in_c"] = 64  # beyond the pwconv kernel's max_in_c (and the stream)
     with pytest.raises(DeviceError, match="layer pw1: engine rejected the pass: register in_c = 64 exceeds the pwconv kernel's max_in_c = 16"):

@@ -1,0 +1,1 @@
+"""Code generation: one Jinja environment, HLS/Vivado/project writers."""

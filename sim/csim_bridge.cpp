@@ -1,0 +1,102 @@
+// C-sim driver: exposes one engine pass as a C function for Python (ctypes), the way the DMA and
+// the host drive the real engine. Compiled together with the generated top (see sim/csim.py).
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "accel_top.h"
+
+static std::string g_error;
+
+extern "C" const char *accelgen_last_error(void) { return g_error.c_str(); }
+
+static int reg(const unsigned *regs, const char *name) {
+    for (int i = 0; i < ACCEL_NUM_REGS; i++)
+        if (std::strcmp(ACCEL_REG_NAMES[i], name) == 0) return (int)regs[i];
+    return 0;
+}
+
+static bool over(const char *kernel, const char *what, int value, int limit) {
+    if (value <= limit) return false;
+    g_error = std::string("register ") + what + " = " + std::to_string(value) + " exceeds kernel " + kernel +
+              "'s limit " + std::to_string(limit);
+    return true;
+}
+
+// Registers within what the selected kernel was sized for (a real engine would overrun buffers).
+static bool check_regs(const unsigned *regs) {
+    int mode = reg(regs, "mode");
+    if (mode == 0) return true;
+    for (int i = 0; i < ACCEL_NUM_KERNELS; i++) {
+        const accel_limits &L = ACCEL_LIMITS[i];
+        if (L.mode != mode) continue;
+        const int k = reg(regs, "kernel"), in_c = reg(regs, "in_c"), out_c = reg(regs, "out_c");
+        const bool full = std::strcmp(L.kernel, "pwconv") == 0 || std::strcmp(L.kernel, "conv") == 0;
+        const bool add = std::strcmp(L.kernel, "add") == 0;
+        const long weights = add ? 0 : (full ? (long)out_c * k * k * in_c : (long)in_c * k * k);
+        return !(over(L.kernel, "in_h", reg(regs, "in_h"), L.max_h) || over(L.kernel, "in_w", reg(regs, "in_w"), L.max_w) ||
+                 over(L.kernel, "in_c", in_c, L.max_c) || over(L.kernel, "out_c", out_c, L.max_out_c) ||
+                 over(L.kernel, "kernel", k, L.k_max) || over(L.kernel, "stride", reg(regs, "stride"), L.stride_max) ||
+                 over(L.kernel, "max_offset", reg(regs, "max_offset"), L.n_max) ||
+                 over(L.kernel, "weight count", (int)weights, L.max_weights));
+    }
+    g_error = "register mode = " + std::to_string(mode) + ": the engine has no such kernel";
+    return false;
+}
+
+static void push(hls::stream<axis_word> &s, const uint64_t *beats, uint64_t n) {
+    for (uint64_t i = 0; i < n; i++) {
+        axis_word w;
+        w.data = beats[i];
+        w.keep = 0xFF;
+        w.strb = 0xFF;
+        w.last = (i + 1 == n) ? 1 : 0;
+        s.write(w);
+    }
+}
+
+// Returns 0 on success; otherwise a non-zero code and accelgen_last_error() says why:
+// 1 bad register, 2 C-sim error (deadlock, FIFO over its depth), 3 stream length mismatch.
+extern "C" int accelgen_run_pass(const uint32_t *regs, const uint64_t *in0, uint64_t n_in0, const uint64_t *in1,
+                                 uint64_t n_in1, uint64_t *out, uint64_t n_out, const uint64_t *wmem, uint64_t n_wmem,
+                                 uint32_t *signature) {
+    g_error.clear();
+    if (!check_regs(regs)) return 1;
+    const int wo = reg(regs, "w_offset"), qo = reg(regs, "q_offset");
+    if (reg(regs, "mode") != 0 && ((uint64_t)wo > n_wmem || (uint64_t)qo > n_wmem)) {
+        g_error = "register w_offset/q_offset beyond the weight memory of " + std::to_string(n_wmem) + " words";
+        return 1;
+    }
+    hls::stream<axis_word> s_in0("in0"), s_in1("in1"), s_out("out");
+    push(s_in0, in0, n_in0);
+    push(s_in1, in1, n_in1);
+    ap_uint<32> sig = 0;
+    try {
+        accel_top_call(s_in0, s_in1, s_out, sig, regs, reinterpret_cast<const word_t *>(wmem));
+    } catch (const std::exception &e) {
+        g_error = e.what();
+        return 2;
+    }
+    *signature = (uint32_t)sig;
+    uint64_t got = 0;
+    while (!s_out.empty()) {
+        axis_word w = s_out.read();
+        if (got < n_out) out[got] = w.data.to_uint64();
+        if (got + 1 == n_out && !w.last) {
+            g_error = "stream out: beat " + std::to_string(got) + " is the last one but TLAST is low";
+            return 3;
+        }
+        got++;
+    }
+    if (got != n_out) {
+        g_error = "stream out: the pass produced " + std::to_string(got) + " beats, expected " + std::to_string(n_out);
+        return 3;
+    }
+    if (!s_in0.empty() || !s_in1.empty()) {
+        g_error = std::string("stream ") + (!s_in0.empty() ? "in0" : "in1") + ": " +
+                  std::to_string(!s_in0.empty() ? s_in0.size() : s_in1.size()) +
+                  " beats left unread (registers describe a smaller input)";
+        return 3;
+    }
+    return 0;
+}
