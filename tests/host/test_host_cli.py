@@ -61,17 +61,48 @@ def test_run_sim_fast_bit_exact(request, tmp_path, net_fixture):
         np.testing.assert_array_equal(out[k], ref[k])
 
 
-def test_run_csim_bit_exact(tmp_path, tiny_dir, tiny_net):
-    lib = find_libaccel(load_project(tiny_dir))
-    if lib is None:
-        pytest.skip("no libaccel.so in the project: the HLS C-sim build (sim/) has not produced one yet")
-    x = random_inputs(tiny_net, 2)
+def _csim_project(tmp_path, net):
+    """A generated project (accelgen generate) with its C-sim library built, or skip."""
+    from generator.boards import load_board
+    from generator.codegen.project import write_project
+    from generator.errors import ToolError
+    from generator.hw.engine import build_engine
+
+    board = load_board("ultra96")
+    d = write_project(net, board, build_engine(net, board.name, board.clock_mhz), tmp_path / net.name)
+    try:
+        from sim.csim import build
+
+        build(d)
+    except ToolError as e:
+        pytest.skip(f"C-sim library cannot be built here: {e}")
+    assert find_libaccel(load_project(d)) is not None
+    return d
+
+
+def _run_csim(tmp_path, net, seed):
+    d = _csim_project(tmp_path, net)
+    x = random_inputs(net, seed)
     write_npz(tmp_path / "in.npz", x)
-    r = accelgen("run", str(tiny_dir), "--inputs", str(tmp_path / "in.npz"), "--outputs", str(tmp_path / "o.npz"))
+    r = accelgen("run", str(d), "--inputs", str(tmp_path / "in.npz"), "--outputs", str(tmp_path / "o.npz"))
     assert r.returncode == 0, r.stderr
+    assert "C-sim libaccel.so" in r.stdout
     out = read_npz(tmp_path / "o.npz")
+    ref = run_golden(net, x)
+    assert set(out) == set(net.outputs)
     for k, v in out.items():
-        np.testing.assert_array_equal(v, run_golden(tiny_net, x)[k])
+        np.testing.assert_array_equal(v, ref[k])
+
+
+@pytest.mark.csim
+def test_run_csim_bit_exact_tiny(tmp_path, tiny_net):
+    _run_csim(tmp_path, tiny_net, 2)
+
+
+@pytest.mark.csim
+@pytest.mark.slow
+def test_run_csim_bit_exact_codenet_like(tmp_path, codenet_net):
+    _run_csim(tmp_path, codenet_net, 2)
 
 
 def test_run_errors_exit_2(tmp_path, tiny_dir):
