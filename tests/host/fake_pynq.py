@@ -18,7 +18,7 @@ import numpy as np
 
 from host.devices.emulator import Emulator
 
-CONFIG: dict[str, Any] = {}
+CONFIG: dict[str, Any] = {}  # keys: engine (another design's engine.json), hang_pass (n-th pass hangs)
 _BUFFERS: dict[int, FakeBuffer] = {}
 _NEXT = [0x4000_0000]
 
@@ -116,7 +116,7 @@ class FakeEngine:
         if CONFIG.get("hang_pass") == self.passes:
             return  # never done
         dma = self.overlay.dmas
-        in0, in1, out = dma["dma_in0"].sendchannel, dma["dma_in1"].sendchannel, dma["dma_out"].recvchannel
+        in0, in1, out = dma["dma0"].sendchannel, dma["dma1"].sendchannel, dma["dma0"].recvchannel
         regs = {n: m.get(self.offsets[n], 0) for n in self.names}
         addr = m.get(self.offsets["weights"], 0) | (m.get(self.offsets["weights"] + 4, 0) << 32)
         res = self.emulator.run_pass(regs, in0.pending, in1.pending, _BUFFERS[addr])
@@ -133,9 +133,9 @@ class Overlay:
         if not bit.exists() or not bit.with_suffix(".hwh").exists():
             raise OSError(f"{bitfile} or its .hwh not found")
         self.bitfile_name = str(bit)
-        self.dmas = {n: FakeDMA() for n in ("dma_in0", "dma_in1", "dma_out")}
-        self.accel_top_0 = FakeEngine(self, bit.parent / "host")
-        self.ip_dict = {"accel_top_0": {"registers": {"signature": {}, "mode": {}}},
-                        **{f"axi_{n}": {"registers": {}} for n in self.dmas}}
+        # as hls_templates/vivado/create_bd.tcl.j2: engine `accel`, dma0 (in0 + out), dma1 (in1)
+        self.dmas = {n: FakeDMA() for n in ("dma0", "dma1")}
+        self.accel = FakeEngine(self, bit.parent / "host")
+        self.ip_dict = {"accel": {"registers": {"signature": {}, "mode": {}}}, "dma0": {}, "dma1": {}, "ps": {}}
         for n, d in self.dmas.items():
-            setattr(self, f"axi_{n}", d)
+            setattr(self, n, d)

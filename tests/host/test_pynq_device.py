@@ -45,7 +45,7 @@ def expected_writes(net, weights_addr: int) -> list[tuple[int, int]]:
 
 def test_register_writes_equal_schedule_and_outputs_exact(board, tiny_net):
     acc = Accelerator(board, PynqDevice())
-    engine_ip = acc.device.overlay.accel_top_0
+    engine_ip = acc.device.overlay.accel
     addr = acc.wbuf.physical_address
     x = random_inputs(tiny_net, 5)
     nop_writes = len(engine_ip.mmio.writes)
@@ -57,8 +57,9 @@ def test_register_writes_equal_schedule_and_outputs_exact(board, tiny_net):
         np.testing.assert_array_equal(out[k], ref[k])
     dmas = acc.device.overlay.dmas
     n_passes = sum(1 for s in acc.project.steps if s.where == "engine")
-    assert dmas["dma_out"].recvchannel.transfers == n_passes
-    assert dmas["dma_in1"].sendchannel.transfers == 2  # df1 offsets, add1 residual
+    assert dmas["dma0"].recvchannel.transfers == dmas["dma0"].sendchannel.transfers == n_passes
+    assert dmas["dma1"].sendchannel.transfers == 2  # df1 offsets, add1 residual
+    assert dmas["dma1"].recvchannel.transfers == 0
 
 
 def test_signature_register_mismatch_refused(board, tiny_net):
@@ -88,3 +89,8 @@ def test_missing_pynq_is_a_clear_error(monkeypatch, tiny_dir):
     monkeypatch.setitem(sys.modules, "pynq", None)
     with pytest.raises(HostError, match="pynq device: the pynq package is not importable"):
         Accelerator(tiny_dir, "pynq")
+
+
+def test_wrong_dma_name_is_a_clear_error(board):
+    with pytest.raises(HostError, match=r"pynq device: no DMA 'axi_dma_7' for stream in1 in the overlay \(IPs: accel, dma0, dma1, ps\)"):
+        Accelerator(board, PynqDevice(dmas={"in1": "axi_dma_7"}))
