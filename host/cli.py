@@ -108,6 +108,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     if args.dry_run:
         for c in p.commands:
             print(" ".join(c))
+        print(f"(dry run: {len(p.files)} files were staged in a temporary folder and nothing was copied)")
     else:
         print(f"copied {len(p.files)} files to {p.target}:{p.dest}")
     print(p.run_instructions())
