@@ -24,7 +24,7 @@ from generator.zoo import ZOO
 from host import Accelerator, streams
 from tests.host.host_nets import codenet_like, make_project
 
-FRAMES = 8
+FRAMES = 20
 
 
 def engine_latency_ms(project_dir: Path, acc: Accelerator) -> tuple[float, str]:
@@ -52,10 +52,12 @@ def measure(name: str, net, tmp: Path) -> dict:
     acc = Accelerator(d, "sim", fast=True)
     frames = [random_inputs(net, s) for s in range(FRAMES)]
     acc.run(frames[0])  # warm-up (buffer allocation)
-    acc.reset_timings()
-    for f in frames:
+    samples = []
+    for f in frames:  # median over frames: robust to other load on the machine
+        acc.reset_timings()
         acc.run(f)
-    per = acc.timing_per_frame()
+        samples.append(acc.timing_per_frame())
+    per = {k: float(np.median([t[k] for t in samples])) for k in samples[0]}
     n_pass = len(acc.project.engine_steps())
     n_arm = len(acc.project.steps) - n_pass
     # stream pack/unpack throughput on the largest tensor
@@ -75,7 +77,7 @@ def measure(name: str, net, tmp: Path) -> dict:
     host_ms = per["host_overhead"] * 1e3
     acc.close()
     return {
-        "network": name, "engine_passes": n_pass, "arm_steps": n_arm,
+        "network": name, "engine_passes": n_pass, "arm_steps": n_arm, "frames": FRAMES, "statistic": "median",
         "host_overhead_ms": round(host_ms, 4),
         "arm_ops_ms": round(per["arm"] * 1e3, 4),
         "register_programming_ms": round(per["regs"] * 1e3, 4),
