@@ -24,6 +24,7 @@ from generator.reference import random_inputs, run_golden
 from generator.summary import human, summarize
 from generator.table import format_table
 from generator.zoo import ZOO, resolve
+from host.errors import HostError
 
 log = logging.getLogger("accelgen")
 
@@ -245,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     sp = command("boards", cmd_boards, "list the supported boards")
     sp.add_argument("--json", action="store_true")
+    from generator.run_cli import add_commands
+
+    add_commands(command)  # run, deploy (host runtime)
     return p
 
 
@@ -254,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.fn(args)
-    except AccelgenError as e:
+    except (AccelgenError, HostError) as e:
         print(f"accelgen: error: {e}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:

@@ -1,0 +1,105 @@
+"""Host runtime overhead per frame on the sim device (emulator) and an end-to-end fps estimate.
+
+Host overhead = everything the ARM does per frame except waiting for the engine: input checks,
+stream packing/unpacking, register programming and the ARM ops (concat/slice/shuffle/upsample/
+maxpool). It is measured here on the development machine's CPU (a Cortex-A53 on the boards is
+several times slower; `python3 -m host run ... --repeat N` measures it there). Engine latency is
+`DIR/plan.json` `latency_ms` when the project has a plan, else a per-pass cycle estimate at the
+engine clock: out_h*out_w*ceil(C_in/PI)*ceil(C_out/PO)*k^2 for conv/pwconv,
+out_h*out_w*ceil(C/PO)*k^2 for dwconv/deform, out_h*out_w*ceil(C/PO) for add.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from generator.reference import random_inputs
+from generator.zoo import ZOO
+from host import Accelerator, streams
+from tests.host.host_nets import codenet_like, make_project
+
+FRAMES = 20
+
+
+def engine_latency_ms(project_dir: Path, acc: Accelerator) -> tuple[float, str]:
+    plan = project_dir / "plan.json"
+    if plan.exists():
+        doc = json.loads(plan.read_text())
+        if isinstance(doc.get("latency_ms"), (int, float)):
+            return float(doc["latency_ms"]), "plan.json latency_ms"
+    kernels = {k["kind"]: k for k in acc.project.engine["kernels"]}
+    cycles = 0
+    for s in acc.project.engine_steps():
+        r, k = s.regs, kernels[s.kernel]
+        px = r["out_h"] * r["out_w"]
+        if s.kernel in ("conv", "pwconv"):
+            cycles += px * math.ceil(r["in_c"] / k["pi"]) * math.ceil(r["out_c"] / k["po"]) * r["kernel"] ** 2
+        elif s.kernel in ("dwconv", "deform"):
+            cycles += px * math.ceil(r["out_c"] / k["po"]) * r["kernel"] ** 2
+        else:
+            cycles += px * math.ceil(r["out_c"] / k["po"])
+    return cycles / (acc.project.clock_mhz * 1e3), f"cycle estimate ({cycles} cycles at {acc.project.clock_mhz:g} MHz)"
+
+
+def measure(name: str, net, tmp: Path) -> dict:
+    d = make_project(tmp / name, net)
+    acc = Accelerator(d, "sim", fast=True)
+    frames = [random_inputs(net, s) for s in range(FRAMES)]
+    acc.run(frames[0])  # warm-up (buffer allocation)
+    samples = []
+    for f in frames:  # median over frames: robust to other load on the machine
+        acc.reset_timings()
+        acc.run(f)
+        samples.append(acc.timing_per_frame())
+    per = {k: float(np.median([t[k] for t in samples])) for k in samples[0]}
+    n_pass = len(acc.project.engine_steps())
+    n_arm = len(acc.project.steps) - n_pass
+    # stream pack/unpack throughput on the largest tensor
+    big = max(acc.project.tensors.values(), key=lambda t: math.prod(t.shape))
+    x = np.zeros(big.shape, streams.container_dtype(acc.project.act_bits, big.signed))
+    buf = np.zeros(acc.project.beats(big.name), np.uint64)
+    reps = 50
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        streams.pack(x, acc.project.act_bits, big.signed, out=buf)
+    t_pack = (time.perf_counter() - t0) / reps
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        streams.unpack(buf, big.shape, acc.project.act_bits, big.signed)
+    t_unpack = (time.perf_counter() - t0) / reps
+    lat_ms, source = engine_latency_ms(d, acc)
+    host_ms = per["host_overhead"] * 1e3
+    acc.close()
+    return {
+        "network": name, "engine_passes": n_pass, "arm_steps": n_arm, "frames": FRAMES, "statistic": "median",
+        "host_overhead_ms": round(host_ms, 4),
+        "arm_ops_ms": round(per["arm"] * 1e3, 4),
+        "register_programming_ms": round(per["regs"] * 1e3, 4),
+        "register_programming_us_per_pass": round(per["regs"] * 1e6 / max(n_pass, 1), 2),
+        "pack_ms": round(per["pack"] * 1e3, 4), "unpack_ms": round(per["unpack"] * 1e3, 4),
+        "input_check_ms": round(per["check"] * 1e3, 4),
+        "emulator_ms_per_frame": round(per["engine"] * 1e3, 3),
+        "largest_tensor": {"name": big.name, "shape": list(big.shape), "beats": int(buf.size),
+                           "pack_mb_per_s": round(buf.nbytes / t_pack / 1e6, 1),
+                           "unpack_mb_per_s": round(buf.nbytes / t_unpack / 1e6, 1)},
+        "engine_latency_ms": round(lat_ms, 4), "engine_latency_source": source,
+        "fps_serial": round(1e3 / (lat_ms + host_ms), 1),
+        "fps_overlapped_bound": round(1e3 / max(lat_ms, host_ms), 1),
+    }
+
+
+def run() -> dict:
+    nets = [("tiny", ZOO["tiny"](0)), ("codenet_like_128", codenet_like(128)), ("codenet_like_256", codenet_like(256))]
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = [measure(n, net, Path(tmp)) for n, net in nets]
+    summary = "; ".join(f"{r['network']}: host {r['host_overhead_ms']:.3f} ms/frame "
+                        f"(ARM ops {r['arm_ops_ms']:.3f}, regs {r['register_programming_ms']:.3f}), "
+                        f"engine {r['engine_latency_ms']:.3f} ms -> {r['fps_serial']:.0f} fps" for r in rows)
+    return {"networks": rows, "note": "host overhead measured on this machine's CPU with the sim device (--fast); "
+            "engine latency from plan.json or the cycle estimate, see each row", "summary": summary}
