@@ -20,6 +20,7 @@ from generator.errors import AccelgenError, NetworkError
 from generator.fileio import read_npz, write_npz
 from generator.ir.io import save_network
 from generator.ir.network import Network
+from generator.plan.cli import add_plan_command
 from generator.reference import random_inputs, run_golden
 from generator.summary import human, summarize
 from generator.table import format_table
@@ -141,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seed", type=int, default=0)
     sp = command("boards", cmd_boards, "list the supported boards")
     sp.add_argument("--json", action="store_true")
+    add_plan_command(sub)
     return p
 
 

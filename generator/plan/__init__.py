@@ -133,7 +133,8 @@ def infeasible_message(board: Board, problem: Problem, budget_frac: float, lut_f
             total = getattr(board.resources, r)
             scope = "" if have == total else (
                 f" ({lut_fraction:g} x {budget_frac:g} of {total})" if r == "lut" else f" ({budget_frac:g} of {total})")
-            hint = " (raise --lut-fraction)" if r == "lut" else (" (raise --budget)" if budget_frac < 1 else "")
+            knobs = (["--budget"] if budget_frac < 1 else []) + (["--lut-fraction"] if r == "lut" and lut_fraction < 1 else [])
+            hint = f" (raise {' or '.join(knobs)})" if knobs else ""
             return f"{board.name}: needs at least {least[r]} {RESOURCE_NAMES[r]}, has {have}{scope}{hint}"
     parts = ", ".join(f"{least[r]}/{getattr(problem.budget, r)} {RESOURCE_NAMES[r]}" for r in RESOURCE_KEYS)
     return f"{board.name}: no engine fits every resource at once (smallest per resource: {parts})"
@@ -181,4 +182,15 @@ def plan_network(net: Network, board: Board | str, clock_mhz: float | None = Non
     )
 
 
-__all__ = ["LEVERS", "KernelPlan", "Options", "Plan", "PlanError", "plan_network"]
+def whatif(net: Network, board: Board | str, clock_mhz: float | None = None, budget: float = 1.0,
+           lut_fraction: float = 0.7, cal: Calibration | None = None) -> dict[str, float]:
+    """Predicted fps with each lever alone and all together, each re-planned. None of these is
+    what the engine as built reaches: they size the gain of work not done yet."""
+    out = {}
+    for name in list(LEVERS) + ["all levers"]:
+        opts = Options.all_levers() if name == "all levers" else Options(**{name: True})
+        out[name] = plan_network(net, board, clock_mhz, budget, lut_fraction, opts, cal).fps
+    return out
+
+
+__all__ = ["LEVERS", "KernelPlan", "Options", "Plan", "PlanError", "plan_network", "whatif"]

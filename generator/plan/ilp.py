@@ -33,7 +33,11 @@ def solve(problem: Problem, time_limit_s: float = 10.0, workers: int = 2) -> Sol
     for r in RESOURCE_KEYS:
         room = getattr(problem.budget, r) - getattr(problem.fixed, r)
         m.add(sum(getattr(c.res, r) * x[k, i] for k, cs in problem.choices.items() for i, c in enumerate(cs)) <= room)
-    m.minimize(sum(c.cycles * x[k, i] for k, cs in problem.choices.items() for i, c in enumerate(cs)))
+    # cycles first; among equally fast picks, the one with the fewest DSPs and BRAMs
+    small = {(k, i): c.res.dsp + c.res.bram18 for k, cs in problem.choices.items() for i, c in enumerate(cs)}
+    weight = sum(max(small[k, i] for i in range(len(cs))) for k, cs in problem.choices.items()) + 1
+    m.minimize(sum((weight * c.cycles + small[k, i]) * x[k, i]
+                   for k, cs in problem.choices.items() for i, c in enumerate(cs)))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
