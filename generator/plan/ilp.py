@@ -26,6 +26,8 @@ def solve(problem: Problem, time_limit_s: float = 10.0, workers: int = 2) -> Sol
     """The cheapest feasible pick, or None when no pick fits the budget."""
     from ortools.sat.python import cp_model
 
+    if not problem.choices:  # every layer on the ARM: nothing to size
+        return Solution({}, 0, True, 0.0) if problem.fits(problem.fixed) else None
     m = cp_model.CpModel()
     x = {(k, i): m.new_bool_var(f"x_{k}_{i}") for k, cs in problem.choices.items() for i in range(len(cs))}
     for k, cs in problem.choices.items():

@@ -20,7 +20,7 @@ from generator.ops import Layer
 
 LEVERS = {
     "overlap_weights": "weights of the next pass load while this one computes (double-buffered weights)",
-    "fold_movement": "channel split/concat/shuffle folded into DMA addressing (no ARM step)",
+    "fold_movement": "channel split/concat/shuffle and nearest upsample folded into DMA addressing (no ARM step)",
     "command_list": "engine fetches its pass registers from DDR (no host round trip per pass)",
 }
 

@@ -3,8 +3,9 @@
 The host runtime executes them on the Cortex-A53 between passes. Cost = a fixed per-step time
 plus a per-element time for every element read and written (`arm_step_us`,
 `arm_ns_per_element` in calibration.json; uncalibrated until measured on the board).
-FOLDABLE ops only re-index channels: a DMA that gathers/scatters channel ranges could absorb
-them (the `fold_movement` lever, which the engine does not implement).
+FOLDABLE ops only re-index data: a DMA that gathers/scatters channel ranges and repeats rows and
+pixels could absorb them (the `fold_movement` lever, which the engine does not implement).
+maxpool computes, so it stays on the ARM even then.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from generator.cost import Calibration
 from generator.ir.network import Network
 from generator.ops import Layer
 
-FOLDABLE = frozenset({"concat", "slice", "shuffle"})
+FOLDABLE = frozenset({"concat", "slice", "shuffle", "upsample"})
 
 
 def foldable(layer: Layer) -> bool:
