@@ -89,6 +89,7 @@ def run() -> dict:
     codenet = codenet_like()
     nets = {name: build(0) for name, build in sorted(ZOO.items())}
     nets.setdefault("codenet-like", codenet)
+    nets.setdefault("chain60", chain(60))
     ratios = ilp_vs_greedy(nets)
     print(format_table(["network", "board", "ILP fps", "greedy fps", "greedy/ILP latency", "engine cycles ratio"],
                        [[r["network"], r["board"], r.get("ilp_fps", "-"), r.get("greedy_fps") or "-",
@@ -99,11 +100,13 @@ def run() -> dict:
         print(f"codenet-like on {c['board']}: {c['fps']} fps as built, DSP {c['dsp']}, BRAM18 {c['bram18']}; "
               f"what-if {c['whatif_fps']}")
     valid = [r["ratio"] for r in ratios if r.get("ratio")]
+    engine = [r["engine_cycle_ratio"] for r in ratios if r.get("engine_cycle_ratio")]
     cal = "calibrated" if load_calibration().calibrated else "uncalibrated"
     u96 = cn[0]
     summary = (f"{cal}; codenet-like ultra96 {u96['fps']} fps as built ({u96['whatif_fps']['all levers']} with levers), "
                f"DSP {u96['dsp']}, BRAM18 {u96['bram18']}; greedy/ILP latency geo-mean "
-               f"{statistics.geometric_mean(valid):.3f} (max {max(valid):.3f}); 60-layer solve {st['solve_s']} s "
+               f"{statistics.geometric_mean(valid):.3f} (max {max(valid):.3f}; engine cycles geo-mean "
+               f"{statistics.geometric_mean(engine):.3f}, max {max(engine):.3f}); 60-layer solve {st['solve_s']} s "
                f"(plan {st['plan_s']} s); model-vs-measurement rows: {len(mvm['rows'])}")
     return {"model_vs_measurement": mvm, "ilp_vs_greedy": ratios, "solve_time": st, "codenet_like": cn,
             "summary": summary}

@@ -1,10 +1,12 @@
-"""FINN-style greedy folding, the baseline the integer program is compared with.
+"""FINN-style folding, the baseline the integer program is compared with.
 
-As FINN's SetFolding does per layer, start every kernel at its smallest parallelism and
-repeatedly unfold the bottleneck: the kernel with the most cycles gets its next larger
-configuration (input lanes first, then output lanes, as FINN raises SIMD before PE), as long as
-the engine still fits the budget. A kernel that cannot grow is frozen; the loop ends when all
-are. Packing is used wherever the kernel allows it.
+FINN's SetFolding gives every layer the least parallelism that meets a target cycle count
+(SIMD raised first, then PE) and the user lowers the target until the design no longer fits.
+Here: for a target T, each kernel gets the first configuration in folding order (PI doubled up
+to its maximum, then PO) whose slowest pass takes at most T cycles; the plan is the smallest T
+whose engine fits the budget. Packing is used wherever the kernel allows it. FINN balances the
+slowest layer, as a pipelined dataflow design needs; the engine runs layers one after another,
+so the sum is what counts, which is where the integer program gains.
 """
 
 from __future__ import annotations
@@ -15,41 +17,39 @@ from generator.plan.ilp import Solution
 from generator.plan.model import Problem
 
 
-def _order(problem: Problem, kind: str) -> list[int]:
-    """Choice indices from least to most parallel, packed variants preferred."""
+def folding_order(problem: Problem, kind: str) -> list[int]:
+    """Choice indices in FINN order: (1,1), (2,1) ... (PImax,1), (PImax,2) ... (PImax,POmax)."""
     cs = problem.choices[kind]
-    return sorted(range(len(cs)), key=lambda i: (cs[i].spec.pi * cs[i].spec.po, cs[i].spec.po, not cs[i].spec.pack))
+    packed = [i for i in range(len(cs)) if cs[i].spec.pack]
+    pool = packed if packed else list(range(len(cs)))
+    pi_max = max(cs[i].spec.pi for i in pool)
+    path = [i for i in pool if cs[i].spec.po == 1 or cs[i].spec.pi == pi_max]
+    # unpacked PO=1 configurations stand in where packing needs PO >= 2
+    if packed:
+        path += [i for i in range(len(cs)) if not cs[i].spec.pack and cs[i].spec.po == 1]
+    return sorted(set(path), key=lambda i: (cs[i].spec.po, cs[i].spec.pi))
 
 
-def _next(problem: Problem, kind: str, i: int) -> list[int]:
-    """Configurations one step more parallel than choice i: PI doubled, else PO doubled."""
-    cs = problem.choices[kind]
-    s = cs[i].spec
-    steps = []
-    for pi, po in ((s.pi * 2, s.po), (s.pi, s.po * 2)):
-        match = [j for j in range(len(cs)) if (cs[j].spec.pi, cs[j].spec.po) == (pi, po)]
-        match.sort(key=lambda j: (not cs[j].spec.pack, cs[j].res.dsp))
-        steps += match[:1]
-    return steps
+def pick_for_target(problem: Problem, target: int) -> dict[str, int]:
+    pick = {}
+    for kind in problem.choices:
+        order = folding_order(problem, kind)
+        pick[kind] = next((i for i in order if problem.choices[kind][i].worst <= target), order[-1])
+    return pick
 
 
 def solve(problem: Problem) -> Solution | None:
     t0 = time.perf_counter()
-    pick = {k: _order(problem, k)[0] for k in problem.choices}
-    if not problem.fits(problem.total(pick)[0]):
-        smallest = {k: min(range(len(cs)), key=lambda i, cs=cs: cs[i].res.dsp) for k, cs in problem.choices.items()}
-        if not problem.fits(problem.total(smallest)[0]):
-            return None
-        pick = smallest
-    frozen: set[str] = set()
-    while len(frozen) < len(pick):
-        kind = max((k for k in pick if k not in frozen), key=lambda k: problem.choices[k][pick[k]].cycles)
-        grown = False
-        for j in _next(problem, kind, pick[kind]):
-            trial = {**pick, kind: j}
-            if problem.fits(problem.total(trial)[0]):
-                pick, grown = trial, True
-                break
-        if not grown:
-            frozen.add(kind)
-    return Solution(pick, problem.total(pick)[1], False, time.perf_counter() - t0)
+    targets = sorted({c.worst for cs in problem.choices.values() for c in cs}, reverse=True)
+    best = None
+    for target in targets:
+        pick = pick_for_target(problem, target)
+        if problem.fits(problem.total(pick)[0]):
+            best = pick
+        elif best is not None:
+            break
+    if best is None and not problem.choices:
+        best = {}
+    if best is None:
+        return None
+    return Solution(best, problem.total(best)[1], False, time.perf_counter() - t0)

@@ -117,6 +117,7 @@ class Choice:
     spec: KernelSpec
     res: Resources
     cycles: int
+    worst: int = 0  # cycles of its slowest single pass (what FINN-style folding balances)
 
 
 @dataclass
@@ -153,8 +154,8 @@ def build_problem(net: Network, engine: EngineConfig, layers: Layers, bus: Bus, 
         regs = layers.of_kind(spec.kind)
         cands = []
         for s in mod.knobs(spec):
-            cyc = sum(pass_cycles(s, r, bus, cal, opts.overlap_weights).total for r in regs)
-            cands.append(Choice(s, kernel_resources(s, cal), cyc))
+            per = [pass_cycles(s, r, bus, cal, opts.overlap_weights).total for r in regs]
+            cands.append(Choice(s, kernel_resources(s, cal), sum(per), max(per, default=0)))
         choices[spec.kind] = pareto(cands) if prune else cands
     return Problem(choices, shell_resources(cal), budget)
 
@@ -162,7 +163,7 @@ def build_problem(net: Network, engine: EngineConfig, layers: Layers, bus: Bus, 
 def pareto(cands: list[Choice]) -> list[Choice]:
     """Drop choices another choice beats or equals on every resource and on cycles."""
     def key(c: Choice) -> tuple[int, ...]:
-        return (c.cycles, c.res.dsp, c.res.lut, c.res.ff, c.res.bram18)
+        return (c.cycles, c.worst, c.res.dsp, c.res.lut, c.res.ff, c.res.bram18)
 
     keep: list[Choice] = []
     for c in sorted(cands, key=key):
