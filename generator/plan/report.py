@@ -68,14 +68,19 @@ def summary_lines(plan: Plan, whatif: dict[str, float] | None = None) -> list[st
     return lines
 
 
+KERNEL_HEADS = ["kernel", "PI", "PO", "pack", "DSP", "LUT", "FF", "BRAM18"]
+
+
+def kernel_rows(plan: Plan) -> list[list]:
+    return ([[k.spec.kind, k.spec.pi, k.spec.po, "yes" if k.spec.pack else "no", k.res.dsp, k.res.lut, k.res.ff,
+              k.res.bram18] for k in plan.kernels]
+            + [["shell", "-", "-", "-", plan.shell.dsp, plan.shell.lut, plan.shell.ff, plan.shell.bram18]])
+
+
 def text_report(plan: Plan, whatif: dict[str, float] | None = None) -> str:
     heads = ["layer", "op", "kernel", "MACs", "compute", "stream", "weights", "fill", "host us",
              "total us", "%", "bound", "MAC/cyc"]
-    kern = format_table(["kernel", "PI", "PO", "pack", "DSP", "LUT", "FF", "BRAM18"],
-                        [[k.spec.kind, k.spec.pi, k.spec.po, "yes" if k.spec.pack else "no", k.res.dsp,
-                          k.res.lut, k.res.ff, k.res.bram18] for k in plan.kernels]
-                        + [["shell", "-", "-", "-", plan.shell.dsp, plan.shell.lut, plan.shell.ff,
-                            plan.shell.bram18]])
+    kern = format_table(KERNEL_HEADS, kernel_rows(plan))
     return "\n".join([format_table(heads, layer_rows(plan)), "", kern, ""] + summary_lines(plan, whatif))
 
 
@@ -145,6 +150,8 @@ def html_report(plan: Plan, whatif: dict[str, float] | None = None) -> str:
     table = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
                     for row in layer_rows(plan))
     summary = "".join(f"<li>{html.escape(s)}</li>" for s in summary_lines(plan, whatif))
+    kernels = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+                      for row in kernel_rows(plan))
     return f"""<!doctype html>
 <html><head><meta charset="utf-8"><title>accelgen plan: {html.escape(plan.network)} on {html.escape(plan.board)}</title>
 <style>body{{font-family:sans-serif;margin:1.5em}} td,th{{padding:1px 6px;font-size:12px;text-align:right}}
@@ -154,6 +161,7 @@ td:nth-child(-n+3){{text-align:left}} table{{border-collapse:collapse}} tr:nth-c
 <p><b>{html.escape(plan.calibration_status)}</b>: every figure below is a model prediction.</p>
 <ul>{summary}</ul>
 <h2>Resources</h2><img alt="resources" src="data:image/png;base64,{_resource_chart(plan)}">
+<table><tr>{''.join(f'<th>{h}</th>' for h in KERNEL_HEADS)}</tr>{kernels}</table>
 <h2>Per-layer latency</h2><img alt="latency" src="data:image/png;base64,{_latency_chart(plan)}">
 <h2>Layers (cycles at {plan.clock_mhz:g} MHz)</h2>
 <table><tr>{''.join(f'<th>{h}</th>' for h in heads)}</tr>{table}</table>
