@@ -9,6 +9,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from generator.cost.resources import RESOURCE_KEYS
+from generator.summary import human
 from generator.table import format_table
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def summary_lines(plan: Plan, whatif: dict[str, float] | None = None) -> list[st
     t = plan.totals
     lines = [
         f"{plan.network} on {plan.board} at {plan.clock_mhz:g} MHz: {plan.fps:.1f} fps "
-        f"({plan.latency_s * 1e3:.3f} ms), {plan.macs / 1e9:.3f} GMAC   [{plan.calibration_status}]",
+        f"({plan.latency_s * 1e3:.3f} ms), {human(plan.macs)}MAC   [{plan.calibration_status}]",
         "resources: " + ", ".join(
             f"{NAMES[r]} {getattr(t, r)}/{getattr(plan.budget, r)}" for r in RESOURCE_KEYS)
         + f"   solver: {'optimal' if plan.optimal else 'not proven optimal'} in {plan.solve_s:.3f} s",
