@@ -20,6 +20,7 @@ from generator.errors import AccelgenError, NetworkError
 from generator.fileio import read_npz, write_npz
 from generator.ir.io import save_network
 from generator.ir.network import Network
+from generator.plan.cli import add_plan_command
 from generator.reference import random_inputs, run_golden
 from generator.summary import human, summarize
 from generator.table import format_table
@@ -249,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     from generator.run_cli import add_commands
 
     add_commands(command)  # run, deploy (host runtime)
+    add_plan_command(sub)
     return p
 
 

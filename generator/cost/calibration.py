@@ -1,0 +1,80 @@
+"""Calibration coefficients of the resource and latency model (generator/cost/calibration.json).
+
+The committed file starts from the thesis numbers (`calibrated: false`); `make calibrate`
+(generator/cost/calibrate.py) refits the `fit` section from yosys / RTL-sim measurements and sets
+`calibrated: true`. `fit[resource][kind] = [a, b]` maps a raw estimate x to a*x + b (resources:
+lut, ff; latency: cycles); kinds without an entry use [1, 0].
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import AccelgenError
+
+CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
+FORMAT = "accelgen-calibration/1"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    calibrated: bool
+    source: str
+    fitted_from: tuple[dict[str, Any], ...]
+    lut_mult: dict[str, list[int]]  # L_M table: row Qw, column Qa = 2..8
+    lut_adder_const: int  # L_A(Qp) = Qp + const
+    acc_bits: int
+    lut_per_unpack: int  # per packed DSP: split S into H, L
+    dsp_per_quant_lane: int
+    lut_per_quant_lane: int
+    ff_per_quant_lane: int
+    dsp_per_add_lane: int
+    ff_per_adder_bit: float
+    lut_per_mux_bit: float  # per input of a wide multiplexer, per bit
+    lutram_max_depth: int  # memories this shallow go to LUTRAM, not BRAM
+    srl_max_depth: int  # FIFOs this shallow go to SRL LUTs
+    control: dict[str, dict[str, int]]  # per kernel kind: lut, ff of its control
+    shell: dict[str, int]  # DMA, interconnect, register file: dsp, lut, ff, bram18
+    fill_cycles: dict[str, int]  # per kernel kind: pipeline depth
+    pass_overhead_cycles: int  # per engine pass: start, register decode, drain
+    ddr_efficiency: float  # achieved / peak DDR bandwidth
+    host_pass_us: float  # host time to program and launch one pass (uncalibrated)
+    arm_step_us: float  # fixed cost of one ARM step (uncalibrated)
+    arm_ns_per_element: float  # ARM data-movement cost per output element (uncalibrated)
+    fit: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+
+    def adjust(self, what: str, kind: str, raw: float) -> float:
+        a, b = self.fit.get(what, {}).get(kind, (1.0, 0.0))
+        return a * raw + b
+
+    @property
+    def status(self) -> str:
+        return "calibrated" if self.calibrated else "uncalibrated (thesis coefficients)"
+
+    def to_json(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
+        d = {"format": FORMAT, **asdict(self)}
+        d["fitted_from"] = list(self.fitted_from)
+        return d
+
+
+def load_calibration(path: Path | str = CALIBRATION_FILE) -> Calibration:
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as e:
+        raise AccelgenError(f"calibration file {path}: unreadable ({e})") from None
+    if data.pop("format", None) != FORMAT:
+        raise AccelgenError(f"calibration file {path}: format must be '{FORMAT}'")
+    known = set(Calibration.__dataclass_fields__)
+    unknown = sorted(set(data) - known)
+    missing = sorted(k for k in known - set(data) if k != "fit")
+    if unknown or missing:
+        what = f"unknown key '{unknown[0]}'" if unknown else f"missing key '{missing[0]}'"
+        raise AccelgenError(f"calibration file {path}: {what}")
+    data["fitted_from"] = tuple(data["fitted_from"])
+    return Calibration(**data)

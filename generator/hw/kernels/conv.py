@@ -1,0 +1,52 @@
+"""`conv` estimates: full k x k convolution (e.g. the first layer), PI x PO lanes, k x k window.
+
+The array multiplies a k_max x k_max window of PI channels by PO filters each cycle
+(k^2*PI*PO multipliers, half the DSPs when packed; HAO eq. 13.5); a k_max-row line buffer feeds
+it. cycles = Ho*Wo*ceil(C/PI)*ceil(K/PO) for any k <= k_max.
+"""
+
+from __future__ import annotations
+
+import math
+
+from generator.cost import Calibration, Resources
+from generator.cost.memory import fifo
+from generator.hw import packing
+from generator.hw.engine import KernelSpec
+from generator.hw.kernels import common
+
+KIND = "conv"
+
+
+def knobs(spec: KernelSpec) -> list[KernelSpec]:
+    packable = packing.can_pack(spec.w_bits, spec.a_bits)
+    return common.knob_grid(spec, common.pow2_upto(spec.max_in_c), common.pow2_upto(spec.max_out_c), packable)
+
+
+def resources(spec: KernelSpec, cal: Calibration) -> Resources:
+    taps = spec.k_max * spec.k_max
+    macs = common.mac_array(taps * spec.pi * spec.po, spec.po, taps * spec.pi, spec, cal)
+    return Resources.total([
+        macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, taps * spec.pi * spec.po, cal),
+        common.scale_buffer(spec, cal), common.line_buffer(spec, spec.k_max, spec.pi, cal),
+        fifo(64, common.FIFO_DEPTH, cal).scaled(2), common.control(KIND, cal),
+    ])
+
+
+def compute_cycles(spec: KernelSpec, regs: dict[str, int]) -> int:
+    return regs["out_h"] * regs["out_w"] * math.ceil(regs["in_c"] / spec.pi) * math.ceil(regs["out_c"] / spec.po)
+
+
+def fill_cycles(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:
+    rows = max(regs["kernel"] - regs["pad"], 1)  # rows in before the first window is complete
+    return common.window_fill(regs, rows, act_bits)
+
+
+def stream_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
+    return (common.pixel_beats(regs["in_h"], regs["in_w"], regs["in_c"], act_bits),
+            common.pixel_beats(regs["out_h"], regs["out_w"], regs["out_c"], act_bits))
+
+
+def weight_words(regs: dict[str, int], w_bits: int) -> int:
+    k = regs["kernel"]
+    return common.conv_weight_words(regs["out_c"] * k * k * regs["in_c"], regs["out_c"], w_bits)

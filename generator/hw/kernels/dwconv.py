@@ -1,0 +1,52 @@
+"""`dwconv` estimates: depthwise k x k, PO channels per cycle, k-row line buffer.
+
+Each lane multiplies a k x k window by its channel's filter (k^2*PO multipliers; packed, two
+horizontally adjacent pixels share a weight in one DSP: k^2*PO/2 DSPs at the same throughput).
+cycles = Ho*Wo*ceil(C/PO) (HAO eq. 13.10, depthwise).
+"""
+
+from __future__ import annotations
+
+import math
+
+from generator.cost import Calibration, Resources
+from generator.cost.memory import fifo
+from generator.hw import packing
+from generator.hw.engine import KernelSpec
+from generator.hw.kernels import common
+
+KIND = "dwconv"
+
+
+def knobs(spec: KernelSpec) -> list[KernelSpec]:
+    packable = packing.can_pack(spec.w_bits, spec.a_bits)
+    return common.knob_grid(spec, [1], common.pow2_upto(spec.max_in_c), packable)
+
+
+def resources(spec: KernelSpec, cal: Calibration) -> Resources:
+    taps = spec.k_max * spec.k_max
+    macs = common.mac_array(taps * spec.po, spec.po, taps, spec, cal)
+    return Resources.total([
+        macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, taps * spec.po, cal),
+        common.scale_buffer(spec, cal), common.line_buffer(spec, spec.k_max, spec.po, cal),
+        fifo(64, common.FIFO_DEPTH, cal).scaled(2), common.control(KIND, cal),
+    ])
+
+
+def compute_cycles(spec: KernelSpec, regs: dict[str, int]) -> int:
+    return regs["out_h"] * regs["out_w"] * math.ceil(regs["in_c"] / spec.po)
+
+
+def fill_cycles(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:
+    rows = max(regs["kernel"] - regs["pad"], 1)
+    return common.window_fill(regs, rows, act_bits)
+
+
+def stream_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
+    return (common.pixel_beats(regs["in_h"], regs["in_w"], regs["in_c"], act_bits),
+            common.pixel_beats(regs["out_h"], regs["out_w"], regs["out_c"], act_bits))
+
+
+def weight_words(regs: dict[str, int], w_bits: int) -> int:
+    k = regs["kernel"]
+    return common.conv_weight_words(regs["in_c"] * k * k, regs["in_c"], w_bits)

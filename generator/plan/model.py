@@ -1,0 +1,172 @@
+"""The network-level model: per-layer time of a sized engine, and the choice table the
+optimisers pick from. Kernel kinds are never named here: everything comes from the registry
+in generator.hw.kernels.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from generator.boards import Board
+from generator.cost import Calibration, Resources
+from generator.hw.engine import EngineConfig, KernelSpec, build_engine, kernel_kind
+from generator.hw.kernels import KERNELS, Bus, kernel_resources, pass_cycles, shell_resources
+from generator.hw.kernels import arm as arm_steps
+from generator.hw.schedule import layer_regs
+from generator.ir.network import Network
+from generator.ir.validate import topo_order
+from generator.ops import Layer
+
+LEVERS = {
+    "overlap_weights": "weights of the next pass load while this one computes (double-buffered weights)",
+    "fold_movement": "channel split/concat/shuffle and nearest upsample folded into DMA addressing (no ARM step)",
+    "command_list": "engine fetches its pass registers from DDR (no host round trip per pass)",
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    """Model options. The defaults are what the engine of docs/architecture.md does; each
+    lever models a change the engine does not implement yet."""
+
+    overlap_weights: bool = False
+    fold_movement: bool = False
+    command_list: bool = False
+
+    @staticmethod
+    def all_levers() -> Options:
+        return Options(**dict.fromkeys(LEVERS, True))
+
+    def enabled(self) -> list[str]:
+        return [k for k in LEVERS if getattr(self, k)]
+
+
+@dataclass(frozen=True)
+class LayerTime:
+    name: str
+    op: str
+    kernel: str | None  # kernel kind, None for an ARM step
+    macs: int
+    compute: int = 0  # engine cycles (0 for ARM steps)
+    stream: int = 0
+    weights: int = 0
+    fill: int = 0
+    engine_cycles: int = 0
+    host_s: float = 0.0  # host time of this step: pass launch, or the whole ARM step
+    seconds: float = 0.0
+    bound: str = "arm"
+
+    def cycles_at(self, clock_hz: float) -> int:
+        """All of this layer's time in engine clock cycles (ARM / host time converted)."""
+        return self.engine_cycles + round(self.host_s * clock_hz)
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The network split into engine passes (with their registers) and ARM steps."""
+
+    order: tuple[Layer, ...]
+    regs: dict[str, dict[str, int]]  # engine layers only
+    macs: dict[str, int]
+
+    @staticmethod
+    def of(net: Network, engine: EngineConfig) -> Layers:
+        order = tuple(topo_order(net))
+        regs = {ly.name: layer_regs(ly, net, engine, 0, 0) for ly in order if kernel_kind(ly) is not None}
+        macs = {ly.name: ly.macs(net.in_types(ly), net.types[ly.name]) for ly in order}
+        return Layers(order, regs, macs)
+
+    def of_kind(self, kind: str) -> list[dict[str, int]]:
+        return [self.regs[ly.name] for ly in self.order if kernel_kind(ly) == kind]
+
+
+def bus_for(engine: EngineConfig, board: Board, clock_hz: float, cal: Calibration) -> Bus:
+    return Bus(engine.act_bits, engine.w_bits, board.ddr.bytes_per_s * cal.ddr_efficiency / clock_hz)
+
+
+def budget_for(board: Board, budget: float, lut_fraction: float) -> Resources:
+    r = board.resources
+    return Resources(dsp=math.floor(r.dsp * budget), lut=math.floor(r.lut * budget * lut_fraction),
+                     ff=math.floor(r.ff * budget), bram18=math.floor(r.bram18 * budget))
+
+
+def evaluate(net: Network, layers: Layers, specs: dict[str, KernelSpec], bus: Bus, clock_hz: float,
+             cal: Calibration, opts: Options) -> list[LayerTime]:
+    """Per-layer time of the network on kernels `specs`."""
+    out = []
+    for ly in layers.order:
+        kind = kernel_kind(ly)
+        macs = layers.macs[ly.name]
+        if kind is None:
+            s = 0.0 if (opts.fold_movement and arm_steps.foldable(ly)) else arm_steps.step_seconds(ly, net, cal)
+            out.append(LayerTime(ly.name, ly.OP, None, macs, host_s=s, seconds=s, bound="arm"))
+            continue
+        pc = pass_cycles(specs[kind], layers.regs[ly.name], bus, cal, opts.overlap_weights)
+        host = 0.0 if opts.command_list else cal.host_pass_us * 1e-6
+        out.append(LayerTime(ly.name, ly.OP, kind, macs, pc.compute, pc.stream, pc.weights, pc.fill, pc.total,
+                             host, pc.total / clock_hz + host, pc.bound))
+    return out
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One candidate configuration of one kernel: its resources and its cycles summed over
+    every layer it runs."""
+
+    spec: KernelSpec
+    res: Resources
+    cycles: int
+    worst: int = 0  # cycles of its slowest single pass (what FINN-style folding balances)
+
+
+@dataclass
+class Problem:
+    """What the optimisers see: per kernel, a list of choices; one must be picked for each."""
+
+    choices: dict[str, list[Choice]]
+    fixed: Resources  # engine shell, present whatever is chosen
+    budget: Resources
+    meta: dict = field(default_factory=dict)
+
+    def total(self, pick: dict[str, int]) -> tuple[Resources, int]:
+        res = self.fixed
+        cyc = 0
+        for kind, i in pick.items():
+            c = self.choices[kind][i]
+            res = res + c.res
+            cyc += c.cycles
+        return res, cyc
+
+    def fits(self, res: Resources) -> bool:
+        return all(getattr(res, k) <= getattr(self.budget, k) for k in ("dsp", "lut", "ff", "bram18"))
+
+
+def base_engine(net: Network, board: Board, clock_mhz: float) -> EngineConfig:
+    return build_engine(net, board.name, clock_mhz)
+
+
+def build_problem(net: Network, engine: EngineConfig, layers: Layers, bus: Bus, budget: Resources,
+                  cal: Calibration, opts: Options, prune: bool = True) -> Problem:
+    choices: dict[str, list[Choice]] = {}
+    for spec in engine.kernels:
+        mod = KERNELS[spec.kind]
+        regs = layers.of_kind(spec.kind)
+        cands = []
+        for s in mod.knobs(spec):
+            per = [pass_cycles(s, r, bus, cal, opts.overlap_weights).total for r in regs]
+            cands.append(Choice(s, kernel_resources(s, cal), sum(per), max(per, default=0)))
+        choices[spec.kind] = pareto(cands) if prune else cands
+    return Problem(choices, shell_resources(cal), budget)
+
+
+def pareto(cands: list[Choice]) -> list[Choice]:
+    """Drop choices another choice beats or equals on every resource and on cycles."""
+    def key(c: Choice) -> tuple[int, ...]:
+        return (c.cycles, c.worst, c.res.dsp, c.res.lut, c.res.ff, c.res.bram18)
+
+    keep: list[Choice] = []
+    for c in sorted(cands, key=key):
+        if not any(all(a <= b for a, b in zip(key(k), key(c))) for k in keep):
+            keep.append(c)
+    return keep

@@ -1,0 +1,138 @@
+"""Per-kernel estimates: one module per engine kind, HAO formulas, knobs the engine accepts."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from generator.cost import load_calibration
+from generator.hw import packing
+from generator.hw.engine import KINDS, build_engine
+from generator.hw.kernels import KERNELS, Bus, common, deform, kernel_resources, pass_cycles
+from generator.hw.schedule import layer_regs
+from generator.zoo import ZOO, tiny
+
+CAL = load_calibration()
+NET = tiny.build()
+ENGINE = build_engine(NET, "ultra96", 250)
+SPECS = {k.kind: k for k in ENGINE.kernels}
+FREE = Bus(8, 8, None)
+
+
+def spec(kind, **kw):
+    s = SPECS[kind]
+    out = common.with_knobs(s, kw.pop("pi", s.pi), kw.pop("po", s.po), kw.pop("pack", s.pack))
+    return dataclasses.replace(out, **kw)
+
+
+def test_one_estimate_module_per_kernel_kind():
+    assert tuple(KERNELS) == KINDS
+    for kind, mod in KERNELS.items():
+        assert mod.KIND == kind
+        for fn in ("knobs", "resources", "compute_cycles", "fill_cycles", "stream_beats", "weight_words"):
+            assert callable(getattr(mod, fn)), f"{kind}.{fn}"
+
+
+@pytest.mark.parametrize("name", sorted(ZOO))
+def test_knobs_are_what_build_engine_builds(name):
+    net = ZOO[name](0)
+    engine = build_engine(net, "ultra96", 250)
+    for s in engine.kernels:
+        cands = KERNELS[s.kind].knobs(s)
+        assert cands and len(set(cands)) == len(cands)
+        for c in cands:
+            assert c.pi & (c.pi - 1) == 0 and c.po & (c.po - 1) == 0
+            rebuilt = build_engine(net, "ultra96", 250, parallelism={c.kind: (c.pi, c.po)}, pack={c.kind: c.pack})
+            assert rebuilt.kernel(c.kind) == c
+
+
+def test_dsp_counts_follow_hao():
+    q = CAL.dsp_per_quant_lane
+    for pi, po in ((1, 2), (4, 8), (16, 16)):
+        assert kernel_resources(spec("pwconv", pi=pi, po=po, pack=True), CAL).dsp == pi * po // 2 + po * q
+        assert kernel_resources(spec("pwconv", pi=pi, po=po, pack=False), CAL).dsp == pi * po + po * q
+        k = SPECS["conv"].k_max
+        assert kernel_resources(spec("conv", pi=pi, po=po, pack=False), CAL).dsp == k * k * pi * po + po * q
+        assert kernel_resources(spec("conv", pi=pi, po=po, pack=True), CAL).dsp == math.ceil(k * k * pi * po / 2) + po * q
+    for po in (2, 8, 32):
+        assert kernel_resources(spec("dwconv", po=po, pack=False), CAL).dsp == 9 * po + po * q
+        assert kernel_resources(spec("dwconv", po=po, pack=True), CAL).dsp == math.ceil(9 * po / 2) + po * q
+        ports = deform.READ_PORTS
+        assert kernel_resources(spec("deform", po=po, pack=False), CAL).dsp == ports * po + po * q
+        assert kernel_resources(spec("add", po=po), CAL).dsp == po * CAL.dsp_per_add_lane
+
+
+def test_packing_only_where_allowed():
+    s = dataclasses.replace(SPECS["pwconv"], w_bits=16)
+    assert not any(c.pack for c in KERNELS["pwconv"].knobs(s))
+    assert not any(c.pack for c in KERNELS["add"].knobs(SPECS["add"]))
+    assert any(c.pack for c in KERNELS["dwconv"].knobs(SPECS["dwconv"]))
+    assert all(c.pack_depth == packing.max_pack_depth(c.w_bits, c.a_bits, c.a_signed)
+               for c in KERNELS["pwconv"].knobs(SPECS["pwconv"]) if c.pack)
+
+
+def test_resources_grow_with_parallelism():
+    for kind in KINDS:
+        prev = None
+        for po in (1, 2, 4, 8, 16):
+            r = kernel_resources(spec(kind, po=po, pack=False), CAL)
+            if prev is not None:
+                assert r.dsp > prev.dsp and r.lut >= prev.lut
+            prev = r
+
+
+def test_line_buffer_rows():
+    # k rows for k x k kernels, 2N+1 rows for deform (bounded offsets, CoDeNet)
+    base = spec("deform", po=8)
+    small = kernel_resources(dataclasses.replace(base, n_max=1, max_in_w=512, max_in_c=256), CAL).bram18
+    big = kernel_resources(dataclasses.replace(base, n_max=7, max_in_w=512, max_in_c=256), CAL).bram18
+    one_row = common.line_buffer(dataclasses.replace(base, max_in_w=512, max_in_c=256), 1, 8, CAL).bram18
+    assert one_row > 0 and big - small == (15 - 3) * one_row
+
+
+def regs_of(name):
+    layer = NET.by_name[name]
+    return layer_regs(layer, NET, ENGINE, 0, 0)
+
+
+def test_compute_cycles_follow_hao_eq_13_10():
+    r = regs_of("pw1")  # 8x8x8 -> 8x8x16
+    for pi, po in ((1, 1), (2, 4), (8, 8), (16, 16)):
+        s = spec("pwconv", pi=pi, po=po)
+        assert KERNELS["pwconv"].compute_cycles(s, r) == 8 * 8 * math.ceil(8 / pi) * math.ceil(16 / po)
+    r = regs_of("dw1")  # 8x8x16 depthwise
+    for po in (1, 4, 32):
+        assert KERNELS["dwconv"].compute_cycles(spec("dwconv", po=po), r) == 8 * 8 * math.ceil(16 / po)
+    r = regs_of("df1")
+    assert KERNELS["deform"].compute_cycles(spec("deform", po=4), r) == 8 * 8 * 4 * 3
+
+
+def test_pass_is_max_of_compute_and_stream_plus_weights():
+    r = regs_of("pw1")
+    s = spec("pwconv", pi=1, po=1)
+    pc = pass_cycles(s, r, FREE, CAL)
+    assert pc.compute == 8 * 8 * 8 * 16 and pc.bound == "compute"
+    assert pc.total == max(pc.compute, pc.stream) + pc.weights + pc.fill
+    slow = pass_cycles(spec("pwconv", pi=16, po=16), r, Bus(8, 8, 0.01), CAL)
+    assert slow.bound == "memory" and slow.stream > slow.compute
+    hidden = pass_cycles(s, r, FREE, CAL, overlap_weights=True)
+    assert hidden.total == max(pc.compute, pc.stream, pc.weights) + pc.fill
+
+
+def test_weight_words_match_the_weight_image():
+    from generator.hw.schedule import build_schedule
+
+    sched, image = build_schedule(NET, ENGINE)
+    engine_steps = [s for s in sched.steps if s.where == "engine"]
+    words = sum(KERNELS[s.kernel].weight_words(s.regs, ENGINE.w_bits) for s in engine_steps)
+    assert words == image.size
+
+
+def test_stream_beats_match_layout():
+    from generator.hw.layout import beats_per_pixel
+
+    r = regs_of("add1")
+    one = 8 * 8 * beats_per_pixel(16, 8)
+    assert KERNELS["add"].stream_beats(r, 8) == (2 * one, one)

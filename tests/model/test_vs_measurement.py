@@ -1,0 +1,36 @@
+"""Every estimate against its measurement (yosys synth.json, RTL-sim rtlsim.json).
+
+Tolerances are committed in generator/cost/measurements/tolerances.json: DSP exact, LUT/FF/BRAM18
+within 10 %, cycles within 5 % per pass. Skips, saying why, while no measurement is committed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from generator.cost import load_calibration
+from generator.cost.compare import compare
+from generator.cost.measured import MEASUREMENTS_DIR, load_measurements
+
+MEAS = load_measurements()
+ROWS = compare(MEAS, load_calibration()) if not MEAS.empty else []
+
+if MEAS.empty:
+    pytest.skip(
+        f"no measurement files under {MEASUREMENTS_DIR.relative_to(MEASUREMENTS_DIR.parents[2])}/ "
+        "(synth*.json from yosys, rtlsim*.json from RTL simulation): the model is uncalibrated "
+        "(thesis coefficients) and unchecked",
+        allow_module_level=True,
+    )
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.source}:{r.item}:{r.figure}" for r in ROWS])
+def test_model_matches_measurement(row):
+    assert row.ok, (f"{row.item} {row.figure}: model {row.model:.0f} vs measured {row.measured:.0f} "
+                    f"({100 * row.error:+.1f} %, tolerance {100 * row.tolerance:.0f} %)")
+
+
+def test_calibration_names_its_measurements():
+    cal = load_calibration()
+    assert cal.calibrated, "measurements are committed: run `make calibrate` and commit calibration.json"
+    assert {f["path"] for f in cal.fitted_from} == {f["path"] for f in MEAS.files}
