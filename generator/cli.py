@@ -136,11 +136,22 @@ def cmd_generate(args: argparse.Namespace) -> int:
     net = resolve(args.net, args.seed)
     board = load_board(args.board)
     clock = args.clock or board.clock_mhz
+    manual = parse_parallelism(args)
     pack = {k: False for k in args.no_pack or []}
-    engine = build_engine(net, board.name, clock, parse_parallelism(args), pack)
-    out = write_project(net, board, engine, Path(args.out))
+    plan = None
+    if manual or pack:
+        engine = build_engine(net, board.name, clock, manual, pack)
+        how = "sized by flags"
+    else:
+        from generator.plan import plan_network
+
+        plan = plan_network(net, board, clock, args.budget, args.lut_fraction)
+        engine = build_engine(net, board.name, clock, plan.parallelism(), plan.packing())
+        how = f"sized by the plan: {plan.fps:.1f} fps predicted" + ("" if plan.calibrated else " (uncalibrated)")
+    out = write_project(net, board, engine, Path(args.out), plan)
     kernels = ", ".join(f"{k.kind} {k.pi}x{k.po}{' packed' if k.pack else ''}" for k in engine.kernels)
-    print(f"wrote {out}/ for {net.name} on {board.name} @ {clock:g} MHz: {kernels}; signature {engine.signature:08x}")
+    print(f"wrote {out}/ for {net.name} on {board.name} @ {clock:g} MHz: {kernels}; {how}; "
+          f"signature {engine.signature:08x}")
     return 0
 
 
@@ -229,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--po", type=int, help="output-channel parallelism of every kernel")
     sp.add_argument("--par", action="append", metavar="KIND=PIxPO", help="per-kernel parallelism, e.g. pwconv=8x16")
     sp.add_argument("--no-pack", action="append", metavar="KIND", help="disable DSP packing for a kernel kind")
+    sp.add_argument("--budget", type=float, default=1.0, help="fraction of the board the plan may use (default 1)")
+    sp.add_argument("--lut-fraction", type=float, default=0.7, help="LUT share the plan may use (default 0.7)")
     sp = command("csim", cmd_csim, "C-simulate a generated project (g++), checked against golden")
     sp.add_argument("dir", metavar="DIR", help="project directory from accelgen generate")
     sp.add_argument("--inputs", help="NPZ of network inputs (default: seeded random)")

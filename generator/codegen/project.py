@@ -88,8 +88,12 @@ def report(net: Network, board: Board, engine: EngineConfig, sched: Schedule, tb
     }
 
 
-def write_project(net: Network, board: Board, engine: EngineConfig, out: Path) -> Path:
-    """Generate the project into `out` (replacing a previous accelgen project there)."""
+def write_project(net: Network, board: Board, engine: EngineConfig, out: Path, plan: Any | None = None) -> Path:
+    """Generate the project into `out` (replacing a previous accelgen project there).
+
+    With a `plan` (generator.plan.Plan) the project also gets DIR/plan.json and DIR/report.html and
+    report.json carries the predicted latency and fps.
+    """
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not (out / "report.json").exists():
         raise AccelgenError(f"--out {out}: directory exists and is not an accelgen project; choose an empty or new one")
@@ -108,7 +112,18 @@ def write_project(net: Network, board: Board, engine: EngineConfig, out: Path) -
         write_host_files(stage / "host", engine, sched, image)
         save_network(net, stage / "network" / f"{net.name}.json")
         (stage / "Makefile").write_text(render("project/Makefile.j2", **ctx))
-        (stage / "report.json").write_text(json.dumps(report(net, board, engine, sched, tb_passes), indent=2) + "\n")
+        rep = report(net, board, engine, sched, tb_passes)
+        if plan is not None:
+            from generator.plan.report import html_report
+
+            (stage / "plan.json").write_text(json.dumps(plan.to_json(), indent=2) + "\n")
+            (stage / "report.html").write_text(html_report(plan))
+            rep["sized_by"] = "plan"
+            rep["predicted"] = {"latency_ms": plan.to_json()["latency_ms"], "fps": plan.to_json()["fps"],
+                                "calibrated": plan.calibrated}
+        else:
+            rep["sized_by"] = "flags"
+        (stage / "report.json").write_text(json.dumps(rep, indent=2) + "\n")
         if out.exists():
             shutil.rmtree(out)
         stage.rename(out)

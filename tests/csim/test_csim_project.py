@@ -116,3 +116,19 @@ def test_cli_errors(tmp_path):
     assert (tmp_path / "notproj" / "keep.txt").read_text() == "mine"
     r = run("csim", str(tmp_path / "nothing"))
     assert r.returncode == 2 and "not a generated project" in r.stderr
+
+
+def test_generate_runs_the_plan_first(tmp_path):
+    out = tmp_path / "planned"
+    r = subprocess.run([sys.executable, "-m", "generator", "generate", "tiny", "--board", "ultra96", "--out", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "sized by the plan" in r.stdout
+    plan = json.loads((out / "plan.json").read_text())
+    report = json.loads((out / "report.json").read_text())
+    engine = json.loads((out / "host" / "engine.json").read_text())
+    assert report["sized_by"] == "plan" and report["predicted"]["fps"] == plan["fps"]
+    planned = {k["kind"]: (k["pi"], k["po"], k["pack"]) for k in plan["kernels"]}
+    built = {k["kind"]: (k["pi"], k["po"], k["pack"]) for k in engine["kernels"]}
+    assert built == planned
+    assert (out / "report.html").read_text().count("data:image/png;base64") >= 2
