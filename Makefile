@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 DEMO_DIR ?= build/demo
 APT_TOOLS := iverilog verilator yosys
 
-.PHONY: setup system-deps demo test test-all bench lint clean
+.PHONY: setup system-deps demo test test-all bench lint clean calibrate
 
 setup: $(STAMP)
 
@@ -53,3 +53,7 @@ lint: setup
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
+
+.PHONY: calibrate
+calibrate: setup
+	$(PY) -m generator.cost.calibrate
