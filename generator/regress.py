@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 
 from generator.hw import packing
-from generator.hw.engine import KINDS, EngineConfig, KernelSpec
+from generator.hw.engine import KINDS, VIEW_KINDS, EngineConfig, KernelSpec
 from generator.ir.builder import NetworkBuilder
 from generator.ir.network import Network
 
-OPS = ("conv", "dwconv", "deform_dwconv", "add", "maxpool", "concat", "slice", "shuffle", "upsample")
+OPS = ("conv", "dwconv", "deform_dwconv", "add", "maxpool", "concat", "slice", "shuffle", "upsample", "view")
+UP_MAX = 3
 MAX_HW = 17
 MAX_C = 40
 K_MAX = 5
@@ -97,6 +98,8 @@ def build_case(case: Case) -> tuple[Network, dict[str, np.ndarray]]:
         mult = [int(rng.integers(1, 1 << 15)) for _ in range(2)]
         b.layer("add", "y", [x, z], mult=mult, shift=int(rng.integers(8, 20)), out_bits=q["out_bits"],
                 out_signed=q["out_signed"])
+    elif case.op == "view":
+        build_view_case(b, rng, a_bits, a_signed, q)
     else:
         h, w = (int(rng.integers(2, MAX_HW + 1)) for _ in range(2))
         x = b.input("x", (h, w, c), a_bits, a_signed)
@@ -128,19 +131,58 @@ def build_case(case: Case) -> tuple[Network, dict[str, np.ndarray]]:
     return net, inputs
 
 
+def build_view_case(b: NetworkBuilder, rng: np.random.Generator, a_bits: int, a_signed: bool, q: dict) -> None:
+    """Data movement folded into a kernel's input view: slice / concat / shuffle / upsample chains
+    read by pwconv, conv or dwconv, or materialised by a move pass (network output)."""
+    pattern = str(rng.choice(["slice", "concat", "shuffle", "shuffle_slice", "upsample"]))
+    up = int(rng.integers(2 if pattern == "upsample" else 1, UP_MAX + 1))
+    h, w = (int(rng.integers(1, MAX_HW // up + 1)) for _ in range(2))
+    half = int(rng.integers(1, MAX_C // 2 + 1))
+    x = b.input("x", (h, w, half), a_bits, a_signed)
+    z = b.input("z", (h, w, half), a_bits, a_signed)
+    t = x
+    if pattern in ("concat", "shuffle", "shuffle_slice"):
+        t = b.layer("concat", "cat", [x, z])
+        if pattern != "concat":
+            t = b.layer("shuffle", "shuf", [t], groups=2)
+        if pattern == "shuffle_slice":
+            start = int(rng.integers(0, 2 * half))
+            t = b.layer("slice", "sl", [t], start=start, stop=int(rng.integers(start + 1, 2 * half + 1)))
+    elif pattern == "slice":
+        start = int(rng.integers(0, half))
+        t = b.layer("slice", "sl", [t], start=start, stop=int(rng.integers(start + 1, half + 1)))
+    if up > 1:
+        t = b.layer("upsample", "up", [t], factor=up)
+    consumer = str(rng.choice(["pwconv", "conv", "dwconv", "output"]))
+    if consumer == "pwconv":
+        b.conv("y", t, kernel=1, out_channels=int(rng.integers(1, MAX_C + 1)), **q)
+    elif consumer == "conv":
+        b.conv("y", t, kernel=3, padding=1, stride=int(rng.integers(1, 3)), out_channels=int(rng.integers(1, MAX_C + 1)), **q)
+    elif consumer == "dwconv":
+        b.dwconv("y", t, kernel=3, padding=1, stride=int(rng.integers(1, 3)), **q)
+    else:
+        b.layer("slice", "y", [t], start=0, stop=b.types[t].shape[2])
+
+
 def universal_engine(pack: bool, pi: int, po: int) -> EngineConfig:
     """An engine large enough for every regression case (8-bit containers)."""
     depth = min(packing.max_pack_depth(8, 8, False), packing.max_pack_depth(8, 8, True)) if pack else 0
     kernels = []
     for kind in KINDS:
         kpi = pi if kind in ("pwconv", "conv") else 1
+        packs = pack and kind not in ("add", "move")
+        reader = kind in VIEW_KINDS
         kernels.append(KernelSpec(
-            kind=kind, pi=kpi, po=po, pack=pack and kind != "add", pack_depth=depth if kind != "add" else 0,
-            k_max={"pwconv": 1, "conv": K_MAX, "dwconv": K_MAX, "deform": 3, "add": 1}[kind],
-            stride_max=2, n_max=N_MAX if kind == "deform" else 0, max_in_h=MAX_HW, max_in_w=MAX_HW,
-            max_in_c=MAX_C, max_out_c=MAX_C, max_weights=0 if kind == "add" else MAX_C * MAX_C * K_MAX * K_MAX,
-            w_bits=8, a_bits=8, a_signed=True))
-    return EngineConfig("regress", "ultra96", 250.0, 8, 8, tuple(kernels))
+            kind=kind, pi=kpi, po=8 if kind == "move" else po, pack=packs, pack_depth=depth if packs else 0,
+            k_max={"pwconv": 1, "conv": K_MAX, "dwconv": K_MAX, "deform": 3, "add": 1, "move": 1}[kind],
+            stride_max=2, n_max=N_MAX if kind == "deform" else 0,
+            # move materialises whole views: concat outputs (2 x C) and upsampled maps
+            max_in_h=MAX_HW * UP_MAX if kind == "move" else MAX_HW, max_in_w=MAX_HW * UP_MAX if kind == "move" else MAX_HW,
+            max_in_c=2 * MAX_C if kind == "move" else MAX_C, max_out_c=2 * MAX_C if kind == "move" else MAX_C,
+            max_weights=0 if kind in ("add", "move") else MAX_C * MAX_C * K_MAX * K_MAX,
+            w_bits=8, a_bits=8, a_signed=True, max_src_c=2 * MAX_C if reader else 0,
+            max_src_w=MAX_HW if reader else 0, up_max=UP_MAX if reader else 1))
+    return EngineConfig("regress", "ultra96", 250.0, 8, 8, tuple(kernels), fold=True)
 
 
 def engine_key(engine: EngineConfig) -> str:

@@ -112,9 +112,15 @@ class Accelerator:
             if kind is None or kind == "nop":
                 raise ProjectError(f"{where}: register mode = {r['mode']} is not a kernel mode")
             x, y = p.tensors[s.inputs[0]], p.tensors[s.output]
-            if (r["in_h"], r["in_w"], r["in_c"]) != x.shape:
-                raise ProjectError(f"{where}: registers in_h/in_w/in_c {r['in_h']}x{r['in_w']}x{r['in_c']} "
+            up = max(r.get("up", 1), 1)
+            # in0 (and in1 for a concat/shuffle view) hold the view's sources (docs/architecture.md)
+            src = (r["in_h"] // up, r["in_w"] // up, r.get("src_c0", r["in_c"]))
+            if src != x.shape:
+                raise ProjectError(f"{where}: registers in_h/in_w/up/src_c0 {r['in_h']}x{r['in_w']}/{up}x{src[2]} "
                                    f"do not match input '{x.name}' {x.shape}")
+            if r.get("src_map", 0) and (len(s.inputs) < 2 or p.tensors[s.inputs[1]].shape[2] != r["src_c1"]):
+                raise ProjectError(f"{where}: register src_map = {r['src_map']} needs a second source of "
+                                   f"{r['src_c1']} channels")
             if (r["out_h"], r["out_w"], r["out_c"]) != y.shape:
                 raise ProjectError(f"{where}: registers out_h/out_w/out_c {r['out_h']}x{r['out_w']}x{r['out_c']} "
                                    f"do not match output '{y.name}' {y.shape}")

@@ -34,13 +34,37 @@ static bool check_regs(const unsigned *regs) {
         if (L.mode != mode) continue;
         const int k = reg(regs, "kernel"), in_c = reg(regs, "in_c"), out_c = reg(regs, "out_c");
         const bool full = std::strcmp(L.kernel, "pwconv") == 0 || std::strcmp(L.kernel, "conv") == 0;
-        const bool add = std::strcmp(L.kernel, "add") == 0;
-        const long weights = add ? 0 : (full ? (long)out_c * k * k * in_c : (long)in_c * k * k);
-        return !(over(L.kernel, "in_h", reg(regs, "in_h"), L.max_h) || over(L.kernel, "in_w", reg(regs, "in_w"), L.max_w) ||
-                 over(L.kernel, "in_c", in_c, L.max_c) || over(L.kernel, "out_c", out_c, L.max_out_c) ||
-                 over(L.kernel, "kernel", k, L.k_max) || over(L.kernel, "stride", reg(regs, "stride"), L.stride_max) ||
-                 over(L.kernel, "max_offset", reg(regs, "max_offset"), L.n_max) ||
-                 over(L.kernel, "weight count", (int)weights, L.max_weights));
+        const bool none = std::strcmp(L.kernel, "add") == 0 || std::strcmp(L.kernel, "move") == 0;
+        const long weights = none ? 0 : (full ? (long)out_c * k * k * in_c : (long)in_c * k * k);
+        if (over(L.kernel, "in_h", reg(regs, "in_h"), L.max_h) || over(L.kernel, "in_w", reg(regs, "in_w"), L.max_w) ||
+            over(L.kernel, "in_c", in_c, L.max_c) || over(L.kernel, "out_c", out_c, L.max_out_c) ||
+            over(L.kernel, "kernel", k, L.k_max) || over(L.kernel, "stride", reg(regs, "stride"), L.stride_max) ||
+            over(L.kernel, "max_offset", reg(regs, "max_offset"), L.n_max) ||
+            over(L.kernel, "weight count", (int)weights, L.max_weights) ||
+            over(L.kernel, "line-buffer row in_w * in_c", reg(regs, "in_w") * in_c, L.max_line))
+            return false;
+        // the input view (generator/hw/fold.py): only kernels with a view reader accept one
+        const int map = reg(regs, "src_map"), up = reg(regs, "up"), c0 = reg(regs, "src_c0");
+        const int src = c0 + (map ? reg(regs, "src_c1") : 0);
+        if (L.max_src_c == 0) {
+            if (map != 0 || up != 1 || reg(regs, "c_start") != 0 || c0 != in_c) {
+                g_error = std::string("registers src_map/up/c_start/src_c0 describe a view, which kernel ") + L.kernel +
+                          " cannot read";
+                return false;
+            }
+            return true;
+        }
+        if (up < 1 || reg(regs, "in_h") % up || reg(regs, "in_w") % up) {
+            g_error = "register up = " + std::to_string(up) + " must be >= 1 and divide in_h and in_w";
+            return false;
+        }
+        if (reg(regs, "c_start") + in_c > src) {
+            g_error = "registers c_start + in_c exceed the view's source channels " + std::to_string(src);
+            return false;
+        }
+        return !(over(L.kernel, "view source channels", src, L.max_src_c) ||
+                 (up > 1 && over(L.kernel, "upsampled view source width", reg(regs, "in_w") / up, L.max_src_w)) ||
+                 over(L.kernel, "up", up, L.up_max) || over(L.kernel, "src_map", map, 2));
     }
     g_error = "register mode = " + std::to_string(mode) + ": the engine has no such kernel";
     return false;

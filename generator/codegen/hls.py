@@ -16,14 +16,16 @@ from generator.hw.regmap import LAYER_REGS, MODES, REGISTERS
 
 # How the top calls each kernel kind: header and call expression (fixed kernels in kernels/).
 KERNEL_CALLS: dict[str, tuple[str, str]] = {
-    "pwconv": ("pwconv.h", "pwconv_pass<pwconv_cfg>(in0, out, r, weights)"),
-    "conv": ("conv.h", "conv_pass<conv_cfg>(in0, out, r, weights)"),
+    "pwconv": ("pwconv.h", "pwconv_pass<pwconv_cfg>(in0, in1, out, r, weights)"),
+    "conv": ("conv.h", "conv_pass<conv_cfg>(in0, in1, out, r, weights)"),
     "dwconv": ("depthwise.h", "depthwise_pass<dwconv_cfg, false>(in0, in1, out, r, weights)"),
     "deform": ("depthwise.h", "depthwise_pass<deform_cfg, true>(in0, in1, out, r, weights)"),
     "add": ("add.h", "add_pass<add_cfg>(in0, in1, out, r)"),
+    "move": ("move.h", "move_pass<move_cfg>(in0, in1, out, r)"),
 }
 FIXED_SOURCES = ("accel_dataflow.h",) + tuple(
-    f"kernels/{n}" for n in ("accel_common.h", "mac.h", "linebuf.h", "pwconv.h", "conv.h", "depthwise.h", "add.h")
+    f"kernels/{n}" for n in ("accel_common.h", "mac.h", "linebuf.h", "view.h", "pwconv.h", "conv.h", "depthwise.h",
+                             "add.h", "move.h")
 )
 
 
@@ -48,7 +50,8 @@ def kernel_context(k: KernelSpec, lanes: int) -> dict[str, Any]:
         ("PI", k.pi), ("PO", k.po), ("PACK_DEPTH", max(k.pack_depth, 1)), ("K_MAX", k.k_max),
         ("ROWS", line_buffer_rows(k)), ("N_MAX", k.n_max), ("MAX_H", k.max_in_h), ("MAX_W", k.max_in_w),
         ("MAX_C", k.max_in_c), ("MAX_OUT_C", k.max_out_c), ("MAX_WEIGHTS", max(k.max_weights, 1)),
-        ("MAX_PIX", k.max_in_h * k.max_in_w),
+        ("MAX_PIX", k.max_in_h * k.max_in_w), ("MAX_LINE", k.line), ("MAX_SRC_C", max(k.max_src_c, 1)), ("MAX_SRC_W", max(k.max_src_w, 1)),
+        ("UP_MAX", k.up_max),
     ]
     consts += list(fifo_depths(k, lanes).items())
     header, call = KERNEL_CALLS[k.kind]
@@ -63,7 +66,7 @@ def kernel_context(k: KernelSpec, lanes: int) -> dict[str, Any]:
         "summary": f"PI={k.pi} PO={k.po} {'packed' if k.pack else 'unpacked'} MACs, "
                    f"up to {k.max_in_h}x{k.max_in_w}x{k.max_in_c} -> {k.max_out_c} channels",
         "limits": [k.max_in_h, k.max_in_w, k.max_in_c, k.max_out_c, k.k_max, k.stride_max, k.n_max,
-                   max(k.max_weights, 1)],
+                   max(k.max_weights, 1), k.max_src_c, k.max_src_w, k.up_max, k.line],
     }
 
 

@@ -15,10 +15,10 @@ from generator.errors import AccelgenError
 from generator.hw import packing
 from generator.hw.layout import act_container, weight_container
 from generator.ir.network import Network
-from generator.ir.validate import topo_order
 from generator.ops import Add, Conv, DeformDwConv, DwConv, Layer
 
-KINDS = ("pwconv", "conv", "dwconv", "deform", "add")
+KINDS = ("pwconv", "conv", "dwconv", "deform", "add", "move")
+VIEW_KINDS = ("pwconv", "conv", "dwconv", "move")  # kernels whose in0 reader applies a view
 
 
 def kernel_kind(layer: Layer) -> str | None:
@@ -54,10 +54,19 @@ class KernelSpec:
     w_bits: int  # widest weights of its layers
     a_bits: int  # widest input activations
     a_signed: bool  # any signed input
+    max_line: int = 0  # line buffer row: largest W * C of its layers (0: max_in_w * max_in_c)
+    max_src_c: int = 0  # view reader: source channels per pixel (in0 + in1); 0 = no view reader
+    max_src_w: int = 0  # view reader: source width of upsampled views (its row buffer); 0 = none
+    up_max: int = 1  # view reader: largest upsampling factor
 
     @property
     def name(self) -> str:
         return self.kind
+
+    @property
+    def line(self) -> int:
+        """Activations in one line-buffer row."""
+        return self.max_line or self.max_in_w * self.max_in_c
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,7 @@ class EngineConfig:
     act_bits: int  # activation container (8 or 16)
     w_bits: int  # weight container (4, 8 or 16)
     kernels: tuple[KernelSpec, ...]
+    fold: bool = False  # slice/concat/shuffle/upsample folded into the kernels' input views
 
     def kernel(self, kind: str) -> KernelSpec:
         for k in self.kernels:
@@ -88,7 +98,8 @@ class EngineConfig:
         return int.from_bytes(digest[:4], "little")
 
 
-DEFAULT_PARALLELISM = {"pwconv": (8, 8), "conv": (4, 8), "dwconv": (1, 8), "deform": (1, 8), "add": (1, 8)}
+DEFAULT_PARALLELISM = {"pwconv": (8, 8), "conv": (4, 8), "dwconv": (1, 8), "deform": (1, 8), "add": (1, 8),
+                       "move": (1, 8)}
 
 
 def build_engine(
@@ -97,51 +108,71 @@ def build_engine(
     clock_mhz: float,
     parallelism: dict[str, tuple[int, int]] | None = None,
     pack: dict[str, bool] | None = None,
+    fold: bool = True,
 ) -> EngineConfig:
-    """Size one kernel per kind used by the network's engine layers."""
+    """Size one kernel per kind the network's schedule uses (see generator.hw.fold): the
+    conv-family and add layers' kernels, and a `move` kernel if a view must be materialised."""
+    from generator.hw.fold import fold_plan
+
     par = {**DEFAULT_PARALLELISM, **(parallelism or {})}
     types = net.types
-    groups: dict[str, list[Layer]] = {}
-    for layer in topo_order(net):
-        kind = kernel_kind(layer)
-        if kind is not None:
-            groups.setdefault(kind, []).append(layer)
+    # per kind: (layer or None for a move, input types, output type, in0 view)
+    groups: dict[str, list[tuple[Layer | None, list, object, object]]] = {}
+    for step in fold_plan(net, fold):
+        if step.kind == "engine":
+            layer = net.by_name[step.name]
+            kind = kernel_kind(layer)
+            assert kind is not None
+            groups.setdefault(kind, []).append((layer, net.in_types(layer), types[layer.name], step.view))
+        elif step.kind == "move":
+            t = types[step.name]
+            groups.setdefault("move", []).append((None, [t], t, step.view))
+    act_max = max([1] + [t.bits for items in groups.values() for _, ins, out, _ in items for t in ins + [out]])
+    act_bits = act_container(act_max)
     kernels = []
-    act_max = 1
     w_max = 1
     for kind in KINDS:
-        layers = groups.get(kind)
-        if not layers:
+        items = groups.get(kind)
+        if not items:
             continue
-        ins = [net.in_types(ly) for ly in layers]
-        outs = [types[ly.name] for ly in layers]
+        layers = [ly for ly, _, _, _ in items if ly is not None]
+        ins = [i for _, i, _, _ in items]
+        outs = [o for _, _, o, _ in items]
+        views = [v for _, _, _, v in items]
         a_bits = max(t.bits for i in ins for t in i)
         a_signed = any(i[0].signed for i in ins)
-        w_bits = max((ly.weight_width() or 1) for ly in layers)
-        n_weights = max((int(net.arrays[f"{ly.name}.weight"].size) if f"{ly.name}.weight" in net.arrays else 0)
-                        for ly in layers)
+        w_bits = max([ly.weight_width() or 1 for ly in layers] or [1])
+        n_weights = max([int(net.arrays[f"{ly.name}.weight"].size) for ly in layers
+                         if f"{ly.name}.weight" in net.arrays] or [0])
         pi, po = par[kind]
-        if kind in ("dwconv", "deform", "add"):
+        if kind in ("dwconv", "deform", "add", "move"):
             pi = 1
+        if kind == "move":
+            po = 64 // act_bits  # one stream beat of lanes per cycle
         for name, v in (("PI", pi), ("PO", po)):
             if v < 1 or v & (v - 1):
                 raise AccelgenError(f"kernel {kind}: {name} = {v} must be a power of two >= 1")
         want_pack = (pack or {}).get(kind, kind in ("pwconv", "conv", "dwconv", "deform"))
-        do_pack = bool(want_pack) and kind != "add" and packing.can_pack(w_bits, a_bits) and po >= 2
+        do_pack = bool(want_pack) and kind in ("pwconv", "conv", "dwconv", "deform") and \
+            packing.can_pack(w_bits, a_bits) and po >= 2
         # the deepest accumulation every layer of the kernel allows (each layer's own bits and sign)
         depth = min(packing.max_pack_depth(ly.weight_width() or 1, i[0].bits, i[0].signed)
                     for ly, i in zip(layers, ins)) if do_pack else 0
+        reader = kind in VIEW_KINDS
         kernels.append(KernelSpec(
             kind=kind, pi=pi, po=po, pack=do_pack, pack_depth=depth,
-            k_max=max(getattr(ly, "kernel", 3 if kind == "deform" else 1) for ly in layers),
-            stride_max=max(getattr(ly, "stride", 1) for ly in layers),
+            k_max=max([getattr(ly, "kernel", 3 if kind == "deform" else 1) for ly in layers] or [1]),
+            stride_max=max([getattr(ly, "stride", 1) for ly in layers] or [1]),
             n_max=max((ly.max_offset for ly in layers if isinstance(ly, DeformDwConv)), default=0),
             max_in_h=max(i[0].shape[0] for i in ins),
             max_in_w=max(i[0].shape[1] for i in ins),
             max_in_c=max(i[0].shape[2] for i in ins),
             max_out_c=max(o.shape[2] for o in outs),
             max_weights=n_weights, w_bits=w_bits, a_bits=a_bits, a_signed=a_signed,
+            max_line=max(i[0].shape[1] * i[0].shape[2] for i in ins),
+            max_src_c=max(sum(v.src_c) for v in views) if reader else 0,
+            max_src_w=max((v.src_hw[1] for v in views if v.up > 1), default=0) if reader else 0,
+            up_max=max(v.up for v in views) if reader else 1,
         ))
-        act_max = max([act_max, a_bits] + [o.bits for o in outs] + [t.bits for i in ins for t in i])
         w_max = max(w_max, w_bits)
-    return EngineConfig(net.name, board, clock_mhz, act_container(act_max), weight_container(w_max), tuple(kernels))
+    return EngineConfig(net.name, board, clock_mhz, act_bits, weight_container(w_max), tuple(kernels), fold)

@@ -19,7 +19,8 @@ AP_START, AP_DONE, AP_IDLE, AP_READY = 1, 2, 4, 8
 ARGS_BASE = 0x10
 
 # mode register values: which kernel a pass runs (the others are bypassed)
-MODES = {"nop": 0, "pwconv": 1, "conv": 2, "dwconv": 3, "deform": 4, "add": 5}
+MODES = {"nop": 0, "pwconv": 1, "conv": 2, "dwconv": 3, "deform": 4, "add": 5, "move": 6}
+SRC_MAPS = {"direct": 0, "concat": 1, "shuffle2": 2}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,11 @@ _ARGS: tuple[tuple[str, int, str, str], ...] = (
     ("add_shift", 32, "w", "add: right shift"),
     ("w_offset", 32, "w", "weights: first 64-bit word in weight memory"),
     ("q_offset", 32, "w", "bias/mult/shift: first 64-bit word in weight memory"),
+    ("src_c0", 32, "w", "view: channels per pixel of the in0 source stream"),
+    ("src_c1", 32, "w", "view: channels per pixel of the in1 source stream (concat/shuffle2 maps)"),
+    ("src_map", 32, "w", "view: 0 in0, 1 concat(in0, in1), 2 shuffle of concat(in0, in1) with 2 groups"),
+    ("c_start", 32, "w", "view: first channel of the mapped source the kernel reads (in_c channels)"),
+    ("up", 32, "w", "view: nearest upsampling factor from the sources (in_h/up x in_w/up) to the input"),
     ("weights", 64, "w", "weight memory base address (AXI master)"),
 )
 

@@ -11,16 +11,15 @@ from dataclasses import dataclass, field
 from generator.boards import Board
 from generator.cost import Calibration, Resources
 from generator.hw.engine import EngineConfig, KernelSpec, build_engine, kernel_kind
+from generator.hw.fold import fold_plan
 from generator.hw.kernels import KERNELS, Bus, kernel_resources, pass_cycles, shell_resources
 from generator.hw.kernels import arm as arm_steps
-from generator.hw.schedule import layer_regs
+from generator.hw.schedule import layer_regs, move_regs
 from generator.ir.network import Network
 from generator.ir.validate import topo_order
-from generator.ops import Layer
 
 LEVERS = {
     "overlap_weights": "weights of the next pass load while this one computes (double-buffered weights)",
-    "fold_movement": "channel split/concat/shuffle and nearest upsample folded into DMA addressing (no ARM step)",
     "command_list": "engine fetches its pass registers from DDR (no host round trip per pass)",
 }
 
@@ -31,7 +30,6 @@ class Options:
     lever models a change the engine does not implement yet."""
 
     overlap_weights: bool = False
-    fold_movement: bool = False
     command_list: bool = False
 
     @staticmethod
@@ -63,22 +61,43 @@ class LayerTime:
 
 
 @dataclass(frozen=True)
-class Layers:
-    """The network split into engine passes (with their registers) and ARM steps."""
+class Entry:
+    """One network layer as the schedule runs it: an engine pass (kernel kind and registers), a
+    `move` pass materialising a view, an ARM step (kind None), or folded into a view ("view")."""
 
-    order: tuple[Layer, ...]
-    regs: dict[str, dict[str, int]]  # engine layers only
-    macs: dict[str, int]
+    name: str
+    op: str
+    kind: str | None
+    regs: dict[str, int] | None
+    macs: int
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The network split as generator.hw.schedule splits it (movement folded into views)."""
+
+    entries: tuple[Entry, ...]
 
     @staticmethod
     def of(net: Network, engine: EngineConfig) -> Layers:
-        order = tuple(topo_order(net))
-        regs = {ly.name: layer_regs(ly, net, engine, 0, 0) for ly in order if kernel_kind(ly) is not None}
-        macs = {ly.name: ly.macs(net.in_types(ly), net.types[ly.name]) for ly in order}
-        return Layers(order, regs, macs)
+        by_name: dict[str, Entry] = {}
+        for fs in fold_plan(net, engine.fold):
+            layer = net.by_name.get(fs.name)
+            op = layer.OP if layer is not None else "input"
+            if fs.kind == "engine":
+                assert layer is not None
+                by_name[fs.name] = Entry(fs.name, op, kernel_kind(layer), layer_regs(layer, net, engine, 0, 0, fs.view),
+                                         layer.macs(net.in_types(layer), net.types[layer.name]))
+            elif fs.kind == "move":
+                by_name[fs.name] = Entry(fs.name, op, "move", move_regs(fs.view, net.types[fs.name]), 0)
+            else:
+                by_name[fs.name] = Entry(fs.name, op, None, None, 0)
+        order = [by_name.get(ly.name, Entry(ly.name, ly.OP, "view", None, 0)) for ly in topo_order(net)]
+        order += [e for n, e in by_name.items() if n not in net.by_name]  # moves of network inputs
+        return Layers(tuple(order))
 
     def of_kind(self, kind: str) -> list[dict[str, int]]:
-        return [self.regs[ly.name] for ly in self.order if kernel_kind(ly) == kind]
+        return [e.regs for e in self.entries if e.kind == kind and e.regs is not None]
 
 
 def bus_for(engine: EngineConfig, board: Board, clock_hz: float, cal: Calibration) -> Bus:
@@ -95,16 +114,18 @@ def evaluate(net: Network, layers: Layers, specs: dict[str, KernelSpec], bus: Bu
              cal: Calibration, opts: Options) -> list[LayerTime]:
     """Per-layer time of the network on kernels `specs`."""
     out = []
-    for ly in layers.order:
-        kind = kernel_kind(ly)
-        macs = layers.macs[ly.name]
-        if kind is None:
-            s = 0.0 if (opts.fold_movement and arm_steps.foldable(ly)) else arm_steps.step_seconds(ly, net, cal)
-            out.append(LayerTime(ly.name, ly.OP, None, macs, host_s=s, seconds=s, bound="arm"))
+    for e in layers.entries:
+        if e.kind == "view":  # folded into the next pass's input view: no time of its own
+            out.append(LayerTime(e.name, e.op, "view", 0, bound="folded"))
             continue
-        pc = pass_cycles(specs[kind], layers.regs[ly.name], bus, cal, opts.overlap_weights)
+        if e.kind is None:
+            s = arm_steps.step_seconds(net.by_name[e.name], net, cal)
+            out.append(LayerTime(e.name, e.op, None, 0, host_s=s, seconds=s, bound="arm"))
+            continue
+        assert e.regs is not None
+        pc = pass_cycles(specs[e.kind], e.regs, bus, cal, opts.overlap_weights)
         host = 0.0 if opts.command_list else cal.host_pass_us * 1e-6
-        out.append(LayerTime(ly.name, ly.OP, kind, macs, pc.compute, pc.stream, pc.weights, pc.fill, pc.total,
+        out.append(LayerTime(e.name, e.op, e.kind, e.macs, pc.compute, pc.stream, pc.weights, pc.fill, pc.total,
                              host, pc.total / clock_hz + host, pc.bound))
     return out
 

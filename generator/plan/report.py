@@ -43,6 +43,8 @@ def time_split(plan: Plan) -> dict[str, float]:
     for ly in plan.layers:
         if ly.kernel is None:
             split["ARM steps"] += ly.seconds
+        elif ly.kernel == "view":  # folded into a pass's input view: no time of its own
+            continue
         else:
             split[f"engine, {ly.bound}-bound"] += ly.engine_cycles / plan.clock_hz
             split["host pass launch"] += ly.host_s

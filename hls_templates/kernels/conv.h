@@ -5,11 +5,12 @@
 
 #include "linebuf.h"
 #include "mac.h"
+#include "view.h"
 
 template <class CFG>
 void conv_compute(hls::stream<ivec<LANES> > &in, hls::stream<ivec<CFG::PO> > &out, const int16_t *w,
                   const regs_t r) {
-    static linebuf<CFG::ROWS, CFG::MAX_W, CFG::MAX_C> lb;
+    static linebuf<CFG::ROWS, CFG::MAX_W, CFG::MAX_C, CFG::MAX_LINE> lb;
     lb.H = r.in_h;
     lb.W = r.in_w;
     lb.C = r.in_c;
@@ -48,15 +49,15 @@ void conv_compute(hls::stream<ivec<LANES> > &in, hls::stream<ivec<CFG::PO> > &ou
 }
 
 template <class CFG>
-void conv_dataflow(hls::stream<axis_word> &in0, hls::stream<axis_word> &out, const regs_t &r,
+void conv_dataflow(hls::stream<axis_word> &in0, hls::stream<axis_word> &in1, hls::stream<axis_word> &out, const regs_t &r,
                    const int16_t *w, const qparam_t *q) {
 #pragma HLS DATAFLOW
     hls::stream<ivec<LANES>, CFG::DEPTH_IN> s_in("conv.in");
     hls::stream<ivec<CFG::PO>, CFG::DEPTH_ACC> s_acc("conv.acc");
     hls::stream<ivec<CFG::PO>, CFG::DEPTH_OUT> s_out("conv.out");
-    const int in_pix = r.in_h * r.in_w, out_pix = r.out_h * r.out_w;
+    const int out_pix = r.out_h * r.out_w;
     ACCEL_DATAFLOW_BEGIN
-    ACCEL_PROCESS((read_beats<LANES, ACT_BITS, CFG::MAX_PIX>(in0, s_in, in_pix, r.in_c, r.in_signed & 1)));
+    ACCEL_PROCESS((read_view<CFG::MAX_C, CFG::MAX_SRC_C, CFG::MAX_SRC_W, CFG::UP_MAX, CFG::MAX_PIX>(in0, in1, s_in, r)));
     ACCEL_PROCESS((conv_compute<CFG>(s_in, s_acc, w, r)));
     ACCEL_PROCESS((requant_stage<CFG::PO, CFG::MAX_OUT_C, CFG::MAX_PIX>(s_acc, s_out, q, out_pix, r.out_c, r.out_lo, r.out_hi)));
     ACCEL_PROCESS((write_beats<CFG::PO, LANES, ACT_BITS, CFG::MAX_OUT_C, CFG::MAX_PIX>(s_out, out, out_pix, r.out_c)));
@@ -64,12 +65,12 @@ void conv_dataflow(hls::stream<axis_word> &in0, hls::stream<axis_word> &out, con
 }
 
 template <class CFG>
-void conv_pass(hls::stream<axis_word> &in0, hls::stream<axis_word> &out, const regs_t &r, const word_t *mem) {
+void conv_pass(hls::stream<axis_word> &in0, hls::stream<axis_word> &in1, hls::stream<axis_word> &out, const regs_t &r, const word_t *mem) {
     static int16_t w[CFG::MAX_WEIGHTS];
     static qparam_t q[CFG::MAX_OUT_C];
     load_weights<CFG::MAX_WEIGHTS, W_BITS>(mem, r.w_offset, r.out_c * r.kernel * r.kernel * r.in_c, w);
     load_qparams<CFG::MAX_OUT_C>(mem, r.q_offset, r.out_c, q);
-    conv_dataflow<CFG>(in0, out, r, w, q);
+    conv_dataflow<CFG>(in0, in1, out, r, w, q);
 }
 
 #endif

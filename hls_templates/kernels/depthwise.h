@@ -12,11 +12,12 @@
 #define ACCEL_DEPTHWISE_H
 
 #include "linebuf.h"
+#include "view.h"
 
 template <class CFG, bool DEFORM>
 void depthwise_compute(hls::stream<ivec<LANES> > &in, hls::stream<ivec<LANES> > &offs,
                        hls::stream<ivec<CFG::PO> > &out, const int16_t *w, const regs_t r) {
-    static linebuf<CFG::ROWS, CFG::MAX_W, CFG::MAX_C> lb;
+    static linebuf<CFG::ROWS, CFG::MAX_W, CFG::MAX_C, CFG::MAX_LINE> lb;
     lb.H = r.in_h;
     lb.W = r.in_w;
     lb.C = r.in_c;
@@ -124,8 +125,12 @@ void depthwise_dataflow(hls::stream<axis_word> &in0, hls::stream<axis_word> &in1
     hls::stream<ivec<CFG::PO>, CFG::DEPTH_OUT> s_out("depthwise.out");
     const int in_pix = r.in_h * r.in_w, out_pix = r.out_h * r.out_w;
     ACCEL_DATAFLOW_BEGIN
-    ACCEL_PROCESS((read_beats<LANES, ACT_BITS, CFG::MAX_PIX>(in0, s_in, in_pix, r.in_c, r.in_signed & 1)));
-    if (DEFORM) ACCEL_PROCESS((read_beats<LANES, ACT_BITS, CFG::MAX_PIX>(in1, s_off, out_pix, 1, (r.in_signed >> 1) & 1)));
+    if (DEFORM) {
+        ACCEL_PROCESS((read_beats<LANES, ACT_BITS, CFG::MAX_PIX>(in0, s_in, in_pix, r.in_c, r.in_signed & 1)));
+        ACCEL_PROCESS((read_beats<LANES, ACT_BITS, CFG::MAX_PIX>(in1, s_off, out_pix, 1, (r.in_signed >> 1) & 1)));
+    } else {
+        ACCEL_PROCESS((read_view<CFG::MAX_C, CFG::MAX_SRC_C, CFG::MAX_SRC_W, CFG::UP_MAX, CFG::MAX_PIX>(in0, in1, s_in, r)));
+    }
     ACCEL_PROCESS((depthwise_compute<CFG, DEFORM>(s_in, s_off, s_acc, w, r)));
     ACCEL_PROCESS((requant_stage<CFG::PO, CFG::MAX_OUT_C, CFG::MAX_PIX>(s_acc, s_out, q, out_pix, r.out_c, r.out_lo, r.out_hi)));
     ACCEL_PROCESS((write_beats<CFG::PO, LANES, ACT_BITS, CFG::MAX_OUT_C, CFG::MAX_PIX>(s_out, out, out_pix, r.out_c)));

@@ -3,6 +3,7 @@
 #define ACCEL_PWCONV_H
 
 #include "mac.h"
+#include "view.h"
 
 template <class CFG>
 void pwconv_compute(hls::stream<ivec<LANES> > &in, hls::stream<ivec<CFG::PO> > &out, const int16_t *w,
@@ -25,7 +26,7 @@ void pwconv_compute(hls::stream<ivec<LANES> > &in, hls::stream<ivec<CFG::PO> > &
 }
 
 template <class CFG>
-void pwconv_dataflow(hls::stream<axis_word> &in0, hls::stream<axis_word> &out, const regs_t &r,
+void pwconv_dataflow(hls::stream<axis_word> &in0, hls::stream<axis_word> &in1, hls::stream<axis_word> &out, const regs_t &r,
                      const int16_t *w, const qparam_t *q) {
 #pragma HLS DATAFLOW
     hls::stream<ivec<LANES>, CFG::DEPTH_IN> s_in("pwconv.in");
@@ -33,7 +34,7 @@ void pwconv_dataflow(hls::stream<axis_word> &in0, hls::stream<axis_word> &out, c
     hls::stream<ivec<CFG::PO>, CFG::DEPTH_OUT> s_out("pwconv.out");
     const int pixels = r.in_h * r.in_w;
     ACCEL_DATAFLOW_BEGIN
-    ACCEL_PROCESS((read_beats<LANES, ACT_BITS, CFG::MAX_PIX>(in0, s_in, pixels, r.in_c, r.in_signed & 1)));
+    ACCEL_PROCESS((read_view<CFG::MAX_C, CFG::MAX_SRC_C, CFG::MAX_SRC_W, CFG::UP_MAX, CFG::MAX_PIX>(in0, in1, s_in, r)));
     ACCEL_PROCESS((pwconv_compute<CFG>(s_in, s_acc, w, pixels, r.in_c, r.out_c)));
     ACCEL_PROCESS((requant_stage<CFG::PO, CFG::MAX_OUT_C, CFG::MAX_PIX>(s_acc, s_out, q, pixels, r.out_c, r.out_lo, r.out_hi)));
     ACCEL_PROCESS((write_beats<CFG::PO, LANES, ACT_BITS, CFG::MAX_OUT_C, CFG::MAX_PIX>(s_out, out, pixels, r.out_c)));
@@ -41,12 +42,12 @@ void pwconv_dataflow(hls::stream<axis_word> &in0, hls::stream<axis_word> &out, c
 }
 
 template <class CFG>
-void pwconv_pass(hls::stream<axis_word> &in0, hls::stream<axis_word> &out, const regs_t &r, const word_t *mem) {
+void pwconv_pass(hls::stream<axis_word> &in0, hls::stream<axis_word> &in1, hls::stream<axis_word> &out, const regs_t &r, const word_t *mem) {
     static int16_t w[CFG::MAX_WEIGHTS];
     static qparam_t q[CFG::MAX_OUT_C];
     load_weights<CFG::MAX_WEIGHTS, W_BITS>(mem, r.w_offset, r.out_c * r.in_c, w);
     load_qparams<CFG::MAX_OUT_C>(mem, r.q_offset, r.out_c, q);
-    pwconv_dataflow<CFG>(in0, out, r, w, q);
+    pwconv_dataflow<CFG>(in0, in1, out, r, w, q);
 }
 
 #endif

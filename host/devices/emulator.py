@@ -18,6 +18,8 @@ from host.errors import DeviceError
 from host.project import engine_signature
 from host.streams import beats_per_pixel, container_dtype, pack, unpack
 
+VIEW_READERS = ("pwconv", "conv", "dwconv", "move")  # kernels whose in0 reader applies the view registers
+
 # float64 holds every integer below 2**53: a matmul whose worst partial sum stays below this is exact
 _EXACT = 1 << 52
 
@@ -120,8 +122,15 @@ class Emulator:
         oh, ow, oc = r["out_h"], r["out_w"], r["out_c"]
         k, s, p = r["kernel"], r["stride"], r["pad"]
         lo, hi = _s32(r["out_lo"]), _s32(r["out_hi"])
-        self._check_stream(layer, "in0", in0, (ih, iw, ic))
-        x = unpack(in0, (ih, iw, ic), self.act_bits, bool(r["in_signed"] & 1)).astype(np.int64)
+        if kind in VIEW_READERS:
+            x = self._view(layer, r, in0, in1)
+        else:
+            self._check_stream(layer, "in0", in0, (ih, iw, ic))
+            x = unpack(in0, (ih, iw, ic), self.act_bits, bool(r["in_signed"] & 1)).astype(np.int64)
+        if kind == "move":
+            if (oh, ow, oc) != (ih, iw, ic):
+                raise self._fail(layer, f"move output geometry {oh}x{ow}x{oc} differs from the view {ih}x{iw}x{ic}")
+            return pack(np.minimum(np.maximum(x, lo), hi), self.act_bits, lo < 0)
         if kind in ("pwconv", "conv", "dwconv"):
             if kind == "pwconv" and (k, s, p) != (1, 1, 0):
                 raise self._fail(layer, f"pwconv needs kernel 1, stride 1, pad 0; registers say {k}, {s}, {p}")
@@ -157,6 +166,29 @@ class Emulator:
             raise self._fail(layer, f"mode {kind} has no model")
         out = requant(acc, mult, shift, lo, hi)
         return pack(out, self.act_bits, lo < 0)
+
+    def _view(self, layer: str, r: Mapping[str, int], in0: np.ndarray | None, in1: np.ndarray | None) -> np.ndarray:
+        """The kernel's input from its source streams: V[h, w, c] = S[h // up, w // up, c_start + c],
+        S = in0, concat(in0, in1) or the 2-group shuffle of that concat."""
+        up, m, cs, ic = r.get("up", 1), r.get("src_map", 0), r.get("c_start", 0), r["in_c"]
+        c0, c1 = r.get("src_c0", ic), r.get("src_c1", 0)
+        if up < 1 or r["in_h"] % up or r["in_w"] % up or m not in (0, 1, 2):
+            raise self._fail(layer, f"view registers up = {up}, src_map = {m} do not describe a view of {r['in_h']}x{r['in_w']}")
+        sh = (r["in_h"] // up, r["in_w"] // up)
+        self._check_stream(layer, "in0", in0, (*sh, c0))
+        src = unpack(in0, (*sh, c0), self.act_bits, bool(r["in_signed"] & 1)).astype(np.int64)
+        if m:
+            self._check_stream(layer, "in1", in1, (*sh, c1))
+            b = unpack(in1, (*sh, c1), self.act_bits, bool(r["in_signed"] & 2)).astype(np.int64)
+            if m == 1:
+                src = np.concatenate([src, b], axis=2)
+            else:
+                if c0 != c1:
+                    raise self._fail(layer, f"shuffle view needs equal sources, registers say {c0} and {c1}")
+                src = np.stack([src, b], axis=3).reshape(*sh, 2 * c0)
+        if cs + ic > src.shape[2]:
+            raise self._fail(layer, f"view channels c_start {cs} + in_c {ic} exceed the source's {src.shape[2]}")
+        return src[:, :, cs:cs + ic].repeat(up, axis=0).repeat(up, axis=1)
 
     @staticmethod
     def _conv(xp: np.ndarray, wt: np.ndarray, s: int, oh: int, ow: int, bias: np.ndarray) -> np.ndarray:

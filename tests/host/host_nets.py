@@ -19,6 +19,13 @@ def make_project(root: str | Path, net: Network, board: str = "ultra96", clock_m
     return root
 
 
+def tiny_signature(board: str = "ultra96", clock_mhz: float = 200.0) -> str:
+    """The design signature make_project gives `tiny` (what its ID register and file names carry)."""
+    from generator.zoo import tiny
+
+    return f"{build_engine(tiny.build(), board, clock_mhz).signature:08x}"
+
+
 def codenet_like(size: int = 64, seed: int = 0, width: int = 24) -> Network:
     """A reduced CoDeNet: ShuffleNetV2 stem and units, deformable depthwise neck, CenterNet head."""
     b = NetworkBuilder(f"codenet_like_{size}", seed)

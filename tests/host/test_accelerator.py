@@ -7,11 +7,14 @@ import shutil
 
 import numpy as np
 import pytest
+from host_nets import tiny_signature  # noqa: E402
 
 from generator.hw.engine import build_engine
 from generator.reference import random_inputs, run_golden
 from host import Accelerator, SimDevice, load_project
 from host.errors import DeviceError, InputError, PassTimeout, ProjectError, SignatureError
+
+SIG = tiny_signature()
 
 
 def test_tiny_bit_exact(tiny_dir, tiny_net):
@@ -64,7 +67,7 @@ def test_input_errors_are_one_line(tiny_dir, inputs, match):
 
 def test_signature_mismatch_refused_on_sim(tiny_dir, tiny_net):
     other = build_engine(tiny_net, "zcu104", 200.0).to_json()
-    with pytest.raises(SignatureError, match="design signature register reads .* the host files say ad35833a"):
+    with pytest.raises(SignatureError, match=f"design signature register reads .* the host files say {SIG}"):
         Accelerator(tiny_dir, SimDevice(fast=True, engine=other))
 
 
@@ -118,11 +121,11 @@ def test_project_checks(tmp_path, tiny_dir):
         load_project(d)
     d = _copy(tiny_dir, tmp_path / "c")
     _edit_schedule(d, lambda s: s.update(signature=1))
-    with pytest.raises(SignatureError, match="engine.json says signature ad35833a but schedule.json says 00000001"):
+    with pytest.raises(SignatureError, match=f"engine.json says signature {SIG} but schedule.json says 00000001"):
         load_project(d)
     d = _copy(tiny_dir, tmp_path / "c2")
     _edit_engine(d, lambda e: e.update(clock_mhz=123.0))
-    with pytest.raises(SignatureError, match="engine.json hashes to [0-9a-f]{8} but schedule.json says ad35833a"):
+    with pytest.raises(SignatureError, match=f"engine.json hashes to [0-9a-f]{{8}} but schedule.json says {SIG}"):
         load_project(d)
     d = _copy(tiny_dir, tmp_path / "d")
     _edit_schedule(d, lambda s: s["steps"][1]["regs"].update(out_c=99))
@@ -133,8 +136,8 @@ def test_project_checks(tmp_path, tiny_dir):
     with pytest.raises(ProjectError, match=r"layer pw1: weights at word 280 \+ 16 run past weights.bin \(285 words\)"):
         Accelerator(d, "sim", fast=True)
     d = _copy(tiny_dir, tmp_path / "f")
-    _edit_schedule(d, lambda s: next(t for t in s["steps"] if t["layer"] == "shuf1")["fields"].pop("groups"))
-    with pytest.raises(ProjectError, match="layer shuf1: ARM op 'shuffle' needs integer field 'groups'"):
+    _edit_schedule(d, lambda s: next(t for t in s["steps"] if t["layer"] == "pool1")["fields"].pop("kernel"))
+    with pytest.raises(ProjectError, match="layer pool1: ARM op 'maxpool' needs integer field 'kernel'"):
         load_project(d)
     d = _copy(tiny_dir, tmp_path / "g")
     _edit_schedule(d, lambda s: s.update(format="accelgen-schedule/0"))

@@ -11,11 +11,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from host_nets import tiny_signature  # noqa: E402
 
 from generator.fileio import read_npz, write_npz
 from generator.reference import random_inputs, run_golden
 from host.devices.sim_device import find_libaccel
 from host.project import load_project
+
+SIG = tiny_signature()
 
 REPO = Path(__file__).resolve().parents[2]
 BLOCK = "import sys; sys.modules['generator'] = None; "
@@ -154,9 +157,9 @@ def test_deploy_copies_a_runnable_folder(tmp_path, tiny_dir, tiny_net, fake_ssh)
 
     shutil.copytree(tiny_dir, proj)
     r = accelgen("deploy", str(proj), "--board-host", "192.168.2.99", env=env)
-    assert_user_error(r, "no accel_ad35833a.bit under")
+    assert_user_error(r, f"no accel_{SIG}.bit under")
     for ext in ("bit", "hwh"):
-        (proj / f"accel_ad35833a.{ext}").write_bytes(b"fake")
+        (proj / f"accel_{SIG}.{ext}").write_bytes(b"fake")
     r = accelgen("deploy", str(proj), "--board-host", "192.168.2.99", "--dest", "/home/xilinx/ag", env=env)
     assert r.returncode == 0, r.stderr
     assert "ssh xilinx@192.168.2.99" in r.stdout and "python3 -m host run proj" in r.stdout
@@ -164,7 +167,7 @@ def test_deploy_copies_a_runnable_folder(tmp_path, tiny_dir, tiny_net, fake_ssh)
     assert log[0] == "ssh xilinx@192.168.2.99 mkdir -p /home/xilinx/ag"
     assert log[1].startswith("scp -r -q ") and log[1].endswith(" xilinx@192.168.2.99:/home/xilinx/ag/")
     dest = root / "home/xilinx/ag"
-    assert (dest / "proj/accel_ad35833a.bit").exists() and (dest / "proj/accel_ad35833a.hwh").exists()
+    assert (dest / f"proj/accel_{SIG}.bit").exists() and (dest / f"proj/accel_{SIG}.hwh").exists()
     assert sorted(p.name for p in (dest / "proj/host").iterdir()) == ["engine.json", "regmap.json", "schedule.json", "weights.bin"]
     assert not list(dest.rglob("__pycache__")) and not (dest / "generator").exists()
     # the copied folder runs on its own, generator unimportable (as on the board)

@@ -23,9 +23,9 @@ from types import ModuleType
 
 from generator.cost import Calibration, Resources
 from generator.hw.engine import KernelSpec
-from generator.hw.kernels import add, conv, deform, dwconv, pwconv
+from generator.hw.kernels import add, conv, deform, dwconv, move, pwconv
 
-KERNELS: dict[str, ModuleType] = {m.KIND: m for m in (pwconv, conv, dwconv, deform, add)}
+KERNELS: dict[str, ModuleType] = {m.KIND: m for m in (pwconv, conv, dwconv, deform, add, move)}
 
 WORD_BYTES = 8
 

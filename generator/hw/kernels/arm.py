@@ -3,9 +3,8 @@
 The host runtime executes them on the Cortex-A53 between passes. Cost = a fixed per-step time
 plus a per-element time for every element read and written (`arm_step_us`,
 `arm_ns_per_element` in calibration.json; uncalibrated until measured on the board).
-FOLDABLE ops only re-index data: a DMA that gathers/scatters channel ranges and repeats rows and
-pixels could absorb them (the `fold_movement` lever, which the engine does not implement).
-maxpool computes, so it stays on the ARM even then.
+With an engine that folds data movement (generator/hw/fold.py, the default) only what the views
+cannot express reaches the ARM: maxpool, concats of more than two tensors, other shuffles.
 """
 
 from __future__ import annotations
@@ -15,12 +14,6 @@ import math
 from generator.cost import Calibration
 from generator.ir.network import Network
 from generator.ops import Layer
-
-FOLDABLE = frozenset({"concat", "slice", "shuffle", "upsample"})
-
-
-def foldable(layer: Layer) -> bool:
-    return layer.OP in FOLDABLE
 
 
 def elements_moved(layer: Layer, net: Network) -> int:

@@ -74,8 +74,8 @@ def weight_buffer(spec: KernelSpec, per_cycle: int, cal: Calibration) -> Resourc
 
 
 def line_buffer(spec: KernelSpec, rows: int, lanes: int, cal: Calibration) -> Resources:
-    """`rows` rows of (max W) x (max C) activations, `lanes` channels read per cycle per row."""
-    depth = math.ceil(spec.max_in_w * spec.max_in_c / lanes)
+    """`rows` rows of max(W * C) activations, `lanes` channels read per cycle per row."""
+    depth = math.ceil(spec.line / lanes)
     one = storage(lanes * spec.a_bits, depth, cal)
     return Resources(lut=one.lut * rows, bram18=one.bram18 * rows)
 
@@ -97,3 +97,28 @@ def window_fill(regs: dict[str, int], rows: int, act_bits: int) -> int:
 
 def pixel_beats(h: int, w: int, c: int, act_bits: int) -> int:
     return h * w * beats_per_pixel(c, act_bits)
+
+
+VIEW_LANES = 8  # channels the view reader moves per cycle
+
+
+def view_in_beats(regs: dict[str, int], act_bits: int) -> int:
+    """Beats a view reader streams in: its sources, at source resolution (generator/hw/fold.py)."""
+    up = max(regs.get("up", 1), 1)
+    sh, sw = regs["in_h"] // up, regs["in_w"] // up
+    beats = pixel_beats(sh, sw, regs.get("src_c0", regs["in_c"]), act_bits)
+    if regs.get("src_map", 0):
+        beats += pixel_beats(sh, sw, regs["src_c1"], act_bits)
+    return beats
+
+
+def view_reader(spec: KernelSpec, cal: Calibration) -> Resources:
+    """The in0 view reader: two source pixel buffers, channel mux, and a source row buffer when
+    the kernel reads upsampled views."""
+    if spec.max_src_c == 0:
+        return Resources()
+    pixel = storage(VIEW_LANES * spec.a_bits, math.ceil(spec.max_src_c / VIEW_LANES), cal).scaled(2)
+    row = (storage(VIEW_LANES * spec.a_bits, math.ceil(spec.max_src_w * spec.max_in_c / VIEW_LANES), cal)
+           if spec.up_max > 1 else Resources())
+    mux = Resources(lut=VIEW_LANES * spec.a_bits * 3 * cal.lut_per_mux_bit)
+    return Resources.total([pixel, row, mux, control("view", cal)])

@@ -29,7 +29,7 @@ def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     return Resources.total([
         macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, taps * spec.pi * spec.po, cal),
         common.scale_buffer(spec, cal), common.line_buffer(spec, spec.k_max, spec.pi, cal),
-        fifo(64, common.FIFO_DEPTH, cal).scaled(2), common.control(KIND, cal),
+        fifo(64, common.FIFO_DEPTH, cal).scaled(2), common.control(KIND, cal), common.view_reader(spec, cal),
     ])
 
 
@@ -43,7 +43,7 @@ def fill_cycles(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:
 
 
 def stream_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
-    return (common.pixel_beats(regs["in_h"], regs["in_w"], regs["in_c"], act_bits),
+    return (common.view_in_beats(regs, act_bits),
             common.pixel_beats(regs["out_h"], regs["out_w"], regs["out_c"], act_bits))
 
 
