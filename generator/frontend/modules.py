@@ -48,6 +48,26 @@ def requant_int(acc: torch.Tensor, mult: torch.Tensor, shift: torch.Tensor, lo: 
     return torch.clamp(torch.bitwise_right_shift(acc * m + r, s), lo, hi)
 
 
+def int_conv(x: torch.Tensor, w: torch.Tensor, stride: int, padding: int, depthwise: bool) -> torch.Tensor:
+    """Exact integer convolution in float64 (every 32-bit accumulator is exact below 2^53).
+
+    Depthwise as a sum of shifted slices, full conv as im2col + matmul: both avoid torch's
+    float64 conv kernels, which are slow on CPU.
+    """
+    n, c, h, wd = x.shape
+    k = w.shape[-1]
+    ho, wo = (h + 2 * padding - k) // stride + 1, (wd + 2 * padding - k) // stride + 1
+    if depthwise:
+        xp = F.pad(x, (padding,) * 4)
+        acc = torch.zeros(n, c, ho, wo, dtype=x.dtype, device=x.device)
+        for i in range(k):
+            for j in range(k):
+                acc += xp[:, :, i:i + stride * (ho - 1) + 1:stride, j:j + stride * (wo - 1) + 1:stride] * w[:, 0, i, j].view(1, c, 1, 1)
+        return acc
+    cols = F.unfold(x, k, padding=padding, stride=stride)  # (N, C*k*k, L), (c, i, j) order
+    return (w.reshape(w.shape[0], -1) @ cols).view(n, w.shape[0], ho, wo)
+
+
 def dyadic_arrays(ratios: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pairs = [dyadic(float(r)) for r in ratios]
     return np.array([p[0] for p in pairs], np.int64), np.array([p[1] for p in pairs], np.int64)
@@ -210,7 +230,8 @@ class QConv(QModule):
     def int_forward(self, x: QTensor) -> QTensor:
         p = self.int_params(x)
         dev = x.x.device
-        acc = self._conv(x.x.double(), torch.from_numpy(p["weight"]).double().to(dev))
+        acc = int_conv(x.x.double(), torch.from_numpy(p["weight"]).double().to(dev), self.stride, self.padding,
+                       self.depthwise)
         acc = acc.round().long() + torch.from_numpy(p["bias"]).to(dev).view(1, -1, 1, 1)
         y = requant_int(acc, torch.from_numpy(p["mult"]).to(dev), torch.from_numpy(p["shift"]).to(dev),
                         self.act.lo, self.act.hi)

@@ -2,4 +2,5 @@
 
 import pytest
 
-pytest.importorskip("torch")
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # tests run in parallel workers: one thread each avoids oversubscription

@@ -1,0 +1,1 @@
+"""Board-side code: imports only numpy (and the standard library), never `generator`."""
