@@ -77,9 +77,10 @@ CONFIGS: dict[str, CoDeNetConfig] = {
     "codenet-c": replace(ONE_X, input_size=512, stem="s4"),
     "codenet-d": replace(TWO_X, input_size=512, stem="s4"),
     "codenet-e": replace(TWO_X, input_size=512, stem="s2pool"),
-    # the trained demo: 128x128 synthetic shapes (3 classes), narrow, trains on a CPU in minutes
-    "codenet-demo": CoDeNetConfig(input_size=128, stem="s4", stem_channels=16, stages=(32, 64, 128),
-                                  repeats=(2, 3, 2), conv5=0, decoder=(64, 32, 32), head_channels=32,
+    # the trained demo: 128x128 synthetic shapes (3 classes), narrow, trains on a CPU in minutes;
+    # two stages (output of the backbone at stride 16, 8x8) keep enough spatial detail at 128x128
+    "codenet-demo": CoDeNetConfig(input_size=128, stem="s2pool", stem_channels=16, stages=(48, 96),
+                                  repeats=(3, 4), conv5=0, decoder=(64, 32), head_channels=32,
                                   num_classes=3, max_offset=7),
 }
 

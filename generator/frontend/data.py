@@ -69,7 +69,7 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return inter / union if union > 0 else 0.0
 
 
-def make_sample(seed: int, index: int, size: int = 128, max_objects: int = 4) -> Sample:
+def make_sample(seed: int, index: int, size: int = 128, max_objects: int = 3) -> Sample:
     rng = np.random.default_rng([seed, index])
     img = _background(rng, size)
     boxes: list[np.ndarray] = []
@@ -77,7 +77,7 @@ def make_sample(seed: int, index: int, size: int = 128, max_objects: int = 4) ->
     for _ in range(int(rng.integers(1, max_objects + 1))):
         for _try in range(10):
             cls = int(rng.integers(len(CLASSES)))
-            r = rng.uniform(0.06, 0.2) * size
+            r = rng.uniform(0.08, 0.22) * size
             cx, cy = rng.uniform(r, size - r, size=2)
             m = _mask(rng, cls, size, cx, cy, r)
             if m.sum() < 16:

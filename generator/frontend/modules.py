@@ -68,6 +68,10 @@ def int_conv(x: torch.Tensor, w: torch.Tensor, stride: int, padding: int, depthw
     return (w.reshape(w.shape[0], -1) @ cols).view(n, w.shape[0], ho, wo)
 
 
+def _f(scale) -> float:
+    return float(scale.detach()) if isinstance(scale, torch.Tensor) else float(scale)
+
+
 def dyadic_arrays(ratios: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     pairs = [dyadic(float(r)) for r in ratios]
     return np.array([p[0] for p in pairs], np.int64), np.array([p[1] for p in pairs], np.int64)
@@ -296,7 +300,7 @@ class QConcat(QModule):
 
     def _common(self, xs: list[QTensor]) -> bool:
         first = xs[0]
-        return all(float(x.scale) == float(first.scale) and (x.bits, x.signed) == (first.bits, first.signed)
+        return all(_f(x.scale) == _f(first.scale) and (x.bits, x.signed) == (first.bits, first.signed)
                    for x in xs[1:])
 
     def forward(self, xs: list[QTensor]) -> QTensor:
@@ -324,7 +328,7 @@ class QConcat(QModule):
         s_out = act.scale_float()
         parts = []
         for i, x in enumerate(xs):
-            if float(x.scale) == s_out and (x.bits, x.signed) == (act.bits, act.signed):
+            if _f(x.scale) == s_out and (x.bits, x.signed) == (act.bits, act.signed):
                 parts.append(x)
                 continue
             c = x.x.shape[1]

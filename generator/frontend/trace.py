@@ -46,9 +46,6 @@ class QTensor:
             raise RuntimeError("max_abs of an unquantised tensor")
         return (1 << (self.bits - 1)) if self.signed else (1 << self.bits) - 1
 
-    def dequant(self) -> torch.Tensor:
-        return self.x if self.scale is None else self.x * self.scale
-
 
 def sanitize(name: str) -> str:
     s = re.sub(r"[^A-Za-z0-9_]", "_", name) or "layer"
