@@ -16,6 +16,7 @@ from generator.errors import AccelgenError
 from generator.ir.tensor import int_range
 
 MIN_BITS, MAX_BITS = 2, 8  # weights and activations the front end quantises
+SUBSAMPLE = 1 << 18  # values per calibration batch the percentile is taken over
 
 
 def round_half_up(x: torch.Tensor) -> torch.Tensor:
@@ -99,14 +100,18 @@ class ActQuant(nn.Module):
         return float(self.scale().detach().double())
 
     def observe(self, x: torch.Tensor) -> None:
-        """Running mean of per-batch percentiles of |x| (a subsample of at most 2^20 values)."""
+        """Running mean of per-batch percentiles of |x| (a subsample of at most 2^18 values)."""
         if self.fixed_scale is not None:
             return
         v = x.detach().abs().flatten().float()
-        if v.numel() > 1 << 20:
-            idx = torch.randint(0, v.numel(), (1 << 20,), generator=torch.Generator().manual_seed(0))
+        if v.numel() > SUBSAMPLE:
+            idx = torch.randint(0, v.numel(), (SUBSAMPLE,), generator=torch.Generator().manual_seed(0))
             v = v[idx.to(v.device)]
-        a = torch.quantile(v, self.percentile / 100.0) if v.numel() else torch.tensor(0.0)
+        if v.numel():
+            k = min(v.numel(), max(1, math.ceil(self.percentile / 100.0 * v.numel())))
+            a = v.kthvalue(k).values
+        else:
+            a = torch.tensor(0.0)
         a = torch.clamp(a, min=1e-4).to(self.alpha.device)
         n = int(self.n_obs)
         self.alpha.copy_((self.alpha * n + a) / (n + 1))

@@ -188,8 +188,9 @@ def quantize_for_qat(model: nn.Module, pool: Pool, w_bits: int, a_bits: int, fir
     """Freeze BN and fold it, set bits, calibrate on training images, make ranges learnable."""
     gen = torch.Generator().manual_seed(0)
     dev = next(model.parameters()).device
+    n = min(calib_batches, -(-len(pool) // 16))
     batches = [pool.images[torch.randint(0, len(pool), (16,), generator=gen)].float().to(dev) / 255
-               for _ in range(calib_batches)]
+               for _ in range(n)]
     prepare(model, batches, w_bits, a_bits, first_w_bits)
     for a in modules.act_quants(model):
         a.learn()
