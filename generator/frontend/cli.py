@@ -157,6 +157,10 @@ def cmd_detect(args: argparse.Namespace) -> int:
         if sample.image.shape != spec.type.shape:
             raise AccelgenError(f"detect: synthetic images are square RGB; the network takes {list(spec.type.shape)}")
         image, truth = sample.image, sample
+    if args.save_input:
+        from generator.fileio import write_npz
+
+        write_npz(args.save_input, {spec.name: image.astype(np.uint8)})
     t = run_golden(net, {spec.name: image.astype(np.int64)})
     o = head["outputs"]
     maps = {k: dequantize(t[o[k]["layer"]], o[k]["scale"]) for k in ("heatmap", "size", "offset")}
@@ -215,6 +219,7 @@ def register(command: Command) -> None:
     src.add_argument("--synthetic", type=int, metavar="SEED", help="a synthetic shapes image from this seed")
     sp.add_argument("--out", required=True, help="PNG to write")
     sp.add_argument("--json", help="also write the detections (and the synthetic truth) as JSON")
+    sp.add_argument("--save-input", metavar="NPZ", help="also write the network input (for golden/C-sim --inputs)")
     sp.add_argument("--score", type=float, default=0.3, help="minimum score (default 0.3)")
     sp.add_argument("--scale", type=int, default=4, help="upscale the PNG by this factor (default 4)")
 

@@ -39,7 +39,10 @@ def test_export_detect_roundtrip(tmp_path, capsys):
 def test_detect_zoo_synthetic_with_shipped_checkpoint(tmp_path):
     png, js = tmp_path / "b.png", tmp_path / "b.json"
     assert main(["detect", "codenet-demo", "--checkpoint", str(DEMO_CHECKPOINT), "--synthetic", "5",
-                 "--out", str(png), "--json", str(js)]) == 0
+                 "--out", str(png), "--json", str(js), "--save-input", str(tmp_path / "in.npz")]) == 0
+    from generator.frontend.data import make_sample
+
+    np.testing.assert_array_equal(read_npz(tmp_path / "in.npz")["image"], make_sample(5, 0, 128).image)
     doc = json.loads(js.read_text())
     assert png.stat().st_size > 1000 and doc["truth"]
     assert doc["detections"], "the trained demo finds nothing on a synthetic image"
