@@ -9,10 +9,14 @@ from generator.reference import random_inputs, run_golden
 from generator.summary import summarize
 from generator.zoo import ZOO
 
+NETWORKS = ("tiny", "codenet-a", "hao-s")  # the 512x512 configurations take minutes each
+
 
 def run() -> dict:
     rows = []
-    for name in sorted(ZOO):
+    for name in NETWORKS:
+        if name not in ZOO:
+            continue
         net = ZOO[name](0)
         macs = summarize(net)["totals"]["macs"]
         x = random_inputs(net, 0)

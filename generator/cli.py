@@ -18,6 +18,7 @@ from generator import __version__
 from generator.boards import board_names, load_board
 from generator.errors import AccelgenError, NetworkError
 from generator.fileio import read_npz, write_npz
+from generator.frontend import cli as frontend_cli
 from generator.ir.io import save_network
 from generator.ir.network import Network
 from generator.plan.cli import add_plan_command
@@ -33,6 +34,7 @@ log = logging.getLogger("accelgen")
 def add_net(p: argparse.ArgumentParser) -> None:
     p.add_argument("net", metavar="NET", help=f"network JSON path or zoo name ({', '.join(sorted(ZOO))})")
     p.add_argument("--seed", type=int, default=0, help="seed for zoo weights and random inputs (default 0)")
+    p.add_argument("--checkpoint", help="trained weights for a torch zoo network (accelgen train)")
 
 
 def load_inputs(net: Network, path: str | None, seed: int) -> dict[str, np.ndarray]:
@@ -48,13 +50,13 @@ def load_inputs(net: Network, path: str | None, seed: int) -> dict[str, np.ndarr
 
 # ---- commands ---------------------------------------------------------------------------------
 def cmd_validate(args: argparse.Namespace) -> int:
-    net = resolve(args.net, args.seed)
+    net = resolve(args.net, args.seed, args.checkpoint)
     print(f"{net.name}: valid ({len(net.layers)} layers, {len(net.inputs)} inputs, {len(net.outputs)} outputs)")
     return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    s = summarize(resolve(args.net, args.seed))
+    s = summarize(resolve(args.net, args.seed, args.checkpoint))
     if args.json:
         print(json.dumps(s, indent=2))
         return 0
@@ -72,7 +74,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_golden(args: argparse.Namespace) -> int:
-    net = resolve(args.net, args.seed)
+    net = resolve(args.net, args.seed, args.checkpoint)
     tensors = run_golden(net, load_inputs(net, args.inputs, args.seed))
     keep = [ly.name for ly in net.layers] if args.all else list(net.outputs)
     write_npz(args.outputs, {k: tensors[k] for k in keep})
@@ -81,7 +83,7 @@ def cmd_golden(args: argparse.Namespace) -> int:
 
 
 def cmd_inputs(args: argparse.Namespace) -> int:
-    net = resolve(args.net, args.seed)
+    net = resolve(args.net, args.seed, args.checkpoint)
     write_npz(args.out, random_inputs(net, args.seed))
     print(f"wrote random inputs ({', '.join(i.name for i in net.inputs)}) to {args.out}")
     return 0
@@ -264,6 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(command)  # run, deploy (host runtime)
     add_plan_command(sub)
+    frontend_cli.register(command)
     return p
 
 

@@ -58,6 +58,7 @@ class KernelSpec:
     max_src_c: int = 0  # view reader: source channels per pixel (in0 + in1); 0 = no view reader
     max_src_w: int = 0  # view reader: source width of upsampled views (its row buffer); 0 = none
     up_max: int = 1  # view reader: largest upsampling factor
+    pack_limit: int = 0  # the deepest packed accumulation every layer's bits and sign allow
 
     @property
     def name(self) -> str:
@@ -156,8 +157,9 @@ def build_engine(
         do_pack = bool(want_pack) and kind in ("pwconv", "conv", "dwconv", "deform") and \
             packing.can_pack(w_bits, a_bits) and po >= 2
         # the deepest accumulation every layer of the kernel allows (each layer's own bits and sign)
-        depth = min(packing.max_pack_depth(ly.weight_width() or 1, i[0].bits, i[0].signed)
-                    for ly, i in zip(layers, ins)) if do_pack else 0
+        limit = min((packing.max_pack_depth(ly.weight_width() or 1, i[0].bits, i[0].signed)
+                     for ly, i in zip(layers, ins)), default=0)
+        depth = limit if do_pack else 0
         reader = kind in VIEW_KINDS
         kernels.append(KernelSpec(
             kind=kind, pi=pi, po=po, pack=do_pack, pack_depth=depth,
@@ -173,6 +175,7 @@ def build_engine(
             max_src_c=max(sum(v.src_c) for v in views) if reader else 0,
             max_src_w=max((v.src_hw[1] for v in views if v.up > 1), default=0) if reader else 0,
             up_max=max(v.up for v in views) if reader else 1,
+            pack_limit=limit,
         ))
         w_max = max(w_max, w_bits)
     return EngineConfig(net.name, board, clock_mhz, act_bits, weight_container(w_max), tuple(kernels), fold)

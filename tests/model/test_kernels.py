@@ -69,7 +69,7 @@ def test_packing_only_where_allowed():
     assert not any(c.pack for c in KERNELS["pwconv"].knobs(s))
     assert not any(c.pack for c in KERNELS["add"].knobs(SPECS["add"]))
     assert any(c.pack for c in KERNELS["dwconv"].knobs(SPECS["dwconv"]))
-    assert all(c.pack_depth == packing.max_pack_depth(c.w_bits, c.a_bits, c.a_signed)
+    assert all(1 <= c.pack_depth == c.pack_limit <= max(packing.max_pack_depth(c.w_bits, c.a_bits, s) for s in (False, True))
                for c in KERNELS["pwconv"].knobs(SPECS["pwconv"]) if c.pack)
 
 

@@ -30,7 +30,8 @@ def pow2_upto(n: int, cap: int = MAX_LANES) -> list[int]:
 def with_knobs(spec: KernelSpec, pi: int, po: int, pack: bool) -> KernelSpec:
     """`spec` with PI, PO and packing set as generator.hw.engine.build_engine would set them."""
     do_pack = pack and packing.can_pack(spec.w_bits, spec.a_bits) and po >= 2
-    depth = packing.max_pack_depth(spec.w_bits, spec.a_bits, spec.a_signed) if do_pack else 0
+    limit = spec.pack_limit or packing.max_pack_depth(spec.w_bits, spec.a_bits, spec.a_signed)
+    depth = limit if do_pack else 0
     return dataclasses.replace(spec, pi=pi, po=po, pack=do_pack, pack_depth=depth)
 
 
