@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import sys
 import pathlib
+import sys
 import zlib
 
 import numpy as np
