@@ -1,0 +1,1 @@
+"""Simulation: the cocotb runner wrapper and the testbenches (tb/)."""
