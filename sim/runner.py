@@ -94,6 +94,7 @@ def run(
     testcase: str | None = None,
     plusargs: Sequence[str] = (),
     waves: bool = False,
+    parameters: dict[str, int] | None = None,
 ) -> None:
     """Build `sources` (top module `top`) and run the cocotb `test_module`; raise on any failure."""
     why = missing(simulator)
@@ -118,7 +119,8 @@ def run(
         os.environ["MAKEFLAGS"] = " ".join(VERILATOR_MAKE_VARS)
     try:
         runner.build(sources=[Path(s).resolve() for s in sources], hdl_toplevel=top, build_dir=build_dir,
-                     build_args=args, timescale=("1ns", "1ps"), waves=waves, log_file=log_file)
+                     build_args=args, timescale=("1ns", "1ps"), waves=waves, log_file=log_file,
+                     parameters=parameters or {})
     except (SystemExit, Exception) as e:  # cocotb raises SystemExit / CalledProcessError
         tail = log_file.read_text()[-2000:] if log_file.exists() else ""
         raise SimulatorError(f"{simulator}: building {top} failed ({e}); log {log_file}:\n{tail}") from None
@@ -132,11 +134,20 @@ def run(
     try:
         runner.test(test_module=test_module, hdl_toplevel=top, testcase=testcase, build_dir=build_dir,
                     test_dir=build_dir, plusargs=list(plusargs), results_xml=str(results), waves=waves,
-                    timescale=("1ns", "1ps") if simulator == "icarus" else None, log_file=sim_log)
+                    log_file=sim_log)
     except (SystemExit, Exception) as e:
-        raise SimulatorError(f"{simulator}: running {test_module} failed ({e}); log {sim_log}") from None
+        raise SimulatorError(f"{simulator}: running {test_module} failed ({e}); log {sim_log}:\n"
+                             f"{_failure(sim_log)}") from None
     n, failed = get_results(results)
     if n == 0 or failed:
-        tail = sim_log.read_text()[-3000:] if sim_log.exists() else ""
         raise SimulatorError(f"{simulator}: {failed} of {n} cocotb tests failed in {test_module}; "
-                             f"log {sim_log}:\n{tail}")
+                             f"log {sim_log}:\n{_failure(sim_log)}")
+
+
+def _failure(log_path: Path) -> str:
+    """The assertion lines of a failed cocotb run (else the log's tail)."""
+    if not log_path.exists():
+        return ""
+    lines = log_path.read_text().splitlines()
+    hits = [ln.strip() for ln in lines if "Error" in ln or "assert" in ln]
+    return "\n".join(hits[-8:]) if hits else "\n".join(lines[-20:])

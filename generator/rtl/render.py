@@ -32,3 +32,18 @@ def render(engine: EngineConfig, out_dir: Path | str) -> list[Path]:
         path.write_text(env.get_template(f"{name}.v.j2").render(**ctx))
         paths.append(path)
     return paths
+
+
+def render_library(out_dir: Path | str) -> list[Path]:
+    """The kernel library alone (no engine top): unit testbenches and per-module synthesis."""
+    from generator.hw.regmap import LAYER_REGS
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    env = environment()
+    paths = []
+    for name in LIBRARY:
+        path = out / f"{name}.v"
+        path.write_text(env.get_template(f"{name}.v.j2").render(layer_regs=list(LAYER_REGS)))
+        paths.append(path)
+    return paths

@@ -60,12 +60,12 @@ def read_result(job_dir: Path) -> RtlRun:
 
 
 def simulate(rtl_dir: Path, job_dir: Path, simulator: str, build_dir: Path, testcase: str = "run_job",
-             top: str = TOP) -> RtlRun | None:
-    """Run one testcase of the engine testbench on the job; the run's results (None for tests
+             top: str = TOP, tb_module: str = TB_MODULE) -> RtlRun | None:
+    """Run one testcase of an engine testbench on the job; the run's results (None for tests
     that write none)."""
     from sim import runner
 
-    runner.run(simulator, runner.rtl_sources(rtl_dir), top, TB_MODULE, build_dir, testcase=testcase,
+    runner.run(simulator, runner.rtl_sources(rtl_dir), top, tb_module, build_dir, testcase=testcase,
                plusargs=[f"+job={Path(job_dir).resolve()}"])
     return read_result(job_dir) if (Path(job_dir) / "result.json").exists() else None
 

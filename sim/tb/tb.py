@@ -14,6 +14,7 @@ import cocotb
 import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, RisingEdge
+from cocotb.utils import get_sim_time
 from cocotbext.axi import (
     AxiLiteBus,
     AxiLiteMaster,
@@ -40,9 +41,7 @@ class EngineTB:
     def __init__(self, dut, seed: int = 0, bubbles: float = 0.0, backpressure: float = 0.0) -> None:
         self.dut = dut
         self.rng = random.Random(seed)
-        self.cycle = 0
         cocotb.start_soon(Clock(dut.ap_clk, CLOCK_NS, unit="ns").start())
-        cocotb.start_soon(self._count())
         clk, rstn = dut.ap_clk, dut.ap_rst_n
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axi_control"), clk, rstn, reset_active_level=False)
         self.in0 = AxiStreamSource(AxiStreamBus.from_prefix(dut, "in0"), clk, rstn, reset_active_level=False)
@@ -64,10 +63,9 @@ class EngineTB:
         else:
             self.out.clear_pause_generator()
 
-    async def _count(self) -> None:
-        while True:
-            await RisingEdge(self.dut.ap_clk)
-            self.cycle += 1
+    @property
+    def cycle(self) -> int:
+        return int(get_sim_time(unit="ns")) // CLOCK_NS
 
     async def reset(self, cycles: int = 4) -> None:
         self.dut.ap_rst_n.value = 0

@@ -15,7 +15,14 @@ from cocotb.triggers import ClockCycles
 from generator.hw import regmap
 from generator.hw.layout import pack_tensor
 from generator.ir.io import load_network
-from sim.tb.job import WEIGHTS_BASE, build_schedule, engine_from_json, job_path, run_network_job, run_schedule
+from sim.tb.job import (
+    WEIGHTS_BASE,
+    build_schedule,
+    engine_from_json,
+    job_path,
+    run_network_job,
+    run_schedule,
+)
 from sim.tb.tb import EngineTB
 
 
