@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seed", type=int, default=0)
     sp = command("boards", cmd_boards, "list the supported boards")
     sp.add_argument("--json", action="store_true")
+    from generator.rtl.cli import add_commands as add_rtl_commands
+
+    add_rtl_commands(sub)
     return p
 
 
