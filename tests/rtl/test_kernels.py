@@ -44,7 +44,7 @@ CASES = {
         dict(h=5, w=6, c=20, n=2, po=16, w_bits=8),
     ],
     "add": [
-        dict(h=4, w=5, c=12),
+        dict(h=4, w=5, c=12, o_signed=True),
         dict(h=3, w=3, c=20, a_signed=True, b_signed=False, o_signed=True, mult=[1 << 14, 3 << 13], shift=13),
         dict(h=2, w=3, c=5, a_bits=12, b_bits=10, o_bits=12, mult=[7, 9], shift=2),
     ],
