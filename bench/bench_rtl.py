@@ -33,7 +33,8 @@ def sim_speed(simulator: str, work: Path) -> dict:
     first = time.perf_counter() - t0  # build + run
     case = ET.parse(build / "results_run_job.xml").getroot().find(".//testcase")
     assert case is not None and run is not None
-    sim_ns, real_s = float(case.get("sim_time_ns", 0)), float(case.get("time", 0))
+    props = {p.get("name"): p.get("value") for p in case.iter("property")}
+    sim_ns, real_s = float(props.get("sim_time_duration", 0)), float(case.get("time", 0))
     return {"simulator": simulator, "sim_cycles": int(sim_ns / CLOCK_NS), "sim_seconds": round(real_s, 3),
             "cycles_per_s": round(sim_ns / CLOCK_NS / real_s), "build_and_run_s": round(first, 1),
             "engine_cycles": sum(p["cycles"] for p in run.passes[0])}
