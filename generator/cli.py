@@ -267,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(command)  # run, deploy (host runtime)
     add_plan_command(sub)
     frontend_cli.register(command)
+    from generator.rtl.cli import add_commands as add_rtl_commands
+
+    add_rtl_commands(sub)
     return p
 
 

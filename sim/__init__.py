@@ -1,1 +1,2 @@
-"""Simulation harnesses: the g++ C-sim of generated HLS projects (and, later, RTL simulation)."""
+"""Simulation harnesses: the g++ C-sim of generated HLS projects (csim.py, csim_bridge.cpp, the
+depth-enforcing hls::stream in include/), the cocotb runner wrapper and the RTL testbenches (tb/)."""

@@ -1,8 +1,9 @@
 """`conv` estimates: full k x k convolution (e.g. the first layer), PI x PO lanes, k x k window.
 
-The array multiplies a k_max x k_max window of PI channels by PO filters each cycle
-(k^2*PI*PO multipliers, half the DSPs when packed; HAO eq. 13.5); a k_max-row line buffer feeds
-it. cycles = Ho*Wo*ceil(C/PI)*ceil(K/PO) for any k <= k_max.
+The PI x PO array takes one window tap of PI channels per cycle, as both backends build it (HLS
+mac_block over the k*k*C window, RTL ag_conv): PI*PO multipliers, half the DSPs when packed (the
+thesis' k^2*PI*PO array would spend k^2 times the DSPs on the 3-channel first layer); a
+k_max-row line buffer feeds it. cycles = Ho*Wo*ceil(k*k*C/PI)*ceil(K/PO).
 """
 
 from __future__ import annotations
@@ -24,17 +25,18 @@ def knobs(spec: KernelSpec) -> list[KernelSpec]:
 
 
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
-    taps = spec.k_max * spec.k_max
-    macs = common.mac_array(taps * spec.pi * spec.po, spec.po, taps * spec.pi, spec, cal)
+    # one window tap per cycle on the PI x PO array (HLS mac_block over k*k*C, RTL ag_conv alike)
+    macs = common.mac_array(spec.pi * spec.po, spec.po, spec.pi, spec, cal)
     return Resources.total([
-        macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, taps * spec.pi * spec.po, cal),
+        macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, spec.pi * spec.po, cal),
         common.scale_buffer(spec, cal), common.line_buffer(spec, spec.k_max, spec.pi, cal),
         fifo(64, common.FIFO_DEPTH, cal).scaled(2), common.control(KIND, cal), common.view_reader(spec, cal),
     ])
 
 
 def compute_cycles(spec: KernelSpec, regs: dict[str, int]) -> int:
-    return regs["out_h"] * regs["out_w"] * math.ceil(regs["in_c"] / spec.pi) * math.ceil(regs["out_c"] / spec.po)
+    taps = regs["kernel"] * regs["kernel"]
+    return regs["out_h"] * regs["out_w"] * math.ceil(taps * regs["in_c"] / spec.pi) * math.ceil(regs["out_c"] / spec.po)
 
 
 def fill_cycles(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:

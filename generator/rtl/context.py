@@ -1,0 +1,117 @@
+"""Template context of the RTL engine, computed from an EngineConfig (templates only substitute).
+
+Every number the RTL needs is derived here: the register map comes from generator.hw.regmap,
+the kernel parameters (parallelism, buffer depths, address widths, DSP packing) from each
+KernelSpec, the data layout constants from generator.hw.layout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator import __version__
+from generator.errors import AccelgenError
+from generator.hw import packing, regmap
+from generator.hw.engine import EngineConfig, KernelSpec
+from generator.hw.layout import WORD_BITS
+from generator.ops.base import ACC_BITS
+
+TOP = "accel_top"
+FIFO_AW = 4  # in0 / in1 FIFOs: 16 beats
+GROUP_FIFO_AW = 3  # per-kernel FIFO of requantised channel groups
+MODULE = {"pwconv": "ag_conv", "conv": "ag_conv", "dwconv": "ag_dw", "deform": "ag_dw", "add": "ag_add"}
+LIBRARY = ("ag_fifo", "ag_quant", "ag_mac", "ag_mem", "ag_lbwrite", "ag_outpack", "ag_wload",
+           "ag_conv", "ag_dw", "ag_add")
+
+
+def log2(n: int) -> int:
+    if n < 1 or n & (n - 1):
+        raise AccelgenError(f"RTL: {n} must be a power of two")
+    return n.bit_length() - 1
+
+
+def bits_for(n: int) -> int:
+    """Address bits for n entries (at least 1)."""
+    return max(1, (n - 1).bit_length())
+
+
+def next_pow2(n: int) -> int:
+    return 1 << bits_for(n)
+
+
+def ceil_div(a: int, b: int) -> int:
+    return -(-a // b)
+
+
+@dataclass(frozen=True)
+class KernelRtl:
+    kind: str
+    module: str
+    mode: int
+    weights: bool
+    welems: str  # Verilog expression: weight elements of a pass
+    params: dict[str, int]
+    pack: bool  # packed DSP MACs in this RTL kernel
+    line_rows: int  # line-buffer row slots (0: none)
+
+
+def pack_chunk(spec: KernelSpec, pi: int) -> int:
+    """Products summed per packed chunk: a power of two <= min(PI, pack depth)."""
+    d = min(pi, spec.pack_depth)
+    return 1 << (d.bit_length() - 1)
+
+
+def kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
+    ab = engine.act_bits
+    lanes = WORD_BITS // ab
+    common = {"AB": ab, "LANES": lanes, "LOG_LANES": log2(lanes), "WB": engine.w_bits, "GF_AW": GROUP_FIFO_AW}
+    colw = bits_for(spec.max_in_w)
+    if spec.kind in ("pwconv", "conv"):
+        pi, po = spec.pi, spec.po
+        cg_max = ceil_div(spec.max_in_c, pi)
+        kg_max = ceil_div(spec.max_out_c, po)
+        wdepth = kg_max * spec.k_max * spec.k_max * cg_max
+        nr = spec.k_max + spec.stride_max if spec.k_max > 1 else 2
+        pack = spec.pack and po >= 2 and spec.w_bits <= packing.MAX_PACK_BITS and ab + 1 <= packing.A_PORT_BITS
+        params = {"PI": pi, "LOG_PI": log2(pi), "PO": po, "LOG_PO": log2(po), "NR": nr, "RW": bits_for(nr),
+                  **common, "MWB": spec.w_bits if pack else engine.w_bits, "ACC_W": ACC_BITS,
+                  "PACK": int(pack), "PD": pack_chunk(spec, pi) if pack else 1,
+                  "COLW": colw, "CGW": bits_for(cg_max), "WDEPTH": wdepth, "WAW": bits_for(wdepth),
+                  "QDEPTH": kg_max, "QAW": bits_for(kg_max)}
+        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True,
+                         "p_out_c * kk * p_in_c", params, pack, nr)
+    if spec.kind in ("dwconv", "deform"):
+        po = spec.po
+        deform = spec.kind == "deform"
+        km = 3 if deform else spec.k_max
+        nr = (2 * spec.n_max + 1 if deform else km) + spec.stride_max
+        cg_max = ceil_div(spec.max_in_c, po)
+        params = {"PO": po, "LOG_PO": log2(po), "KM": km, "DEFORM": int(deform), "NR": nr, "RW": bits_for(nr),
+                  **common, "ACC_W": ACC_BITS, "COLW": colw, "CGW": bits_for(cg_max),
+                  "WDEPTH": cg_max, "WAW": bits_for(cg_max)}
+        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "p_in_c * kk", params, False, nr)
+    if spec.kind == "add":
+        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", common, False, 0)
+    raise AccelgenError(f"RTL: no kernel for kind '{spec.kind}'")
+
+
+def top_context(engine: EngineConfig) -> dict[str, Any]:
+    regs = regmap.REGISTERS
+    last = max(r.offset + (8 if r.width == 64 else 4) for r in regs)
+    wl = WORD_BITS // engine.w_bits
+    return {
+        "version": __version__,
+        "network": engine.network,
+        "signature": engine.signature,
+        "addr_w": bits_for(last),
+        "ctrl": {"ctrl": regmap.CTRL, "gie": regmap.GIE, "ier": regmap.IER, "isr": regmap.ISR},
+        "registers": [{"name": r.name, "offset": r.offset, "width": r.width, "access": r.access, "doc": r.doc}
+                      for r in regs],
+        "layer_regs": list(regmap.LAYER_REGS),
+        "kernels": [kernel_rtl(k, engine) for k in engine.kernels],
+        "w_bits": engine.w_bits,
+        "wl": wl,
+        "log_wl": log2(wl),
+        "fifo_aw": FIFO_AW,
+    }

@@ -1,0 +1,58 @@
+"""Quant unit and MAC array (packed and unpacked) on random vectors, and the packed MAC's DSPs."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from generator.rtl.render import render_library
+from generator.rtl.synth import run_yosys
+from tests.rtl.conftest import unit
+
+pytestmark = pytest.mark.rtl
+
+
+@pytest.mark.parametrize("out_w,signed", [(8, 1), (16, 0)])
+def test_quant(tmp_path, out_w, signed):
+    unit(tmp_path, "icarus", "ag_quant", "sim.tb.test_quant", {"ACC_W": 32, "OUT_W": out_w},
+         ["+seed=3", "+n=300", f"+signed={signed}"])
+
+
+MAC_FAST = [dict(PI=4, PO=4, WB=4, MWB=4, PACK=1, PD=4, a_bits=8, a_signed=0)]
+MAC_SLOW = [
+    dict(PI=8, PO=8, WB=8, MWB=8, PACK=1, PD=4, a_bits=8, a_signed=0),
+    dict(PI=8, PO=8, WB=8, MWB=8, PACK=1, PD=2, a_bits=8, a_signed=1),
+    dict(PI=8, PO=4, WB=4, MWB=4, PACK=0, PD=1, a_bits=8, a_signed=1),
+    dict(PI=16, PO=2, WB=8, MWB=4, PACK=1, PD=16, a_bits=8, a_signed=0),
+]
+
+
+def _mac(tmp_path, simulator, cfg):
+    p = {k: v for k, v in cfg.items() if k.isupper()}
+    p.update(AB=cfg["a_bits"] + 1, ACC_W=32)
+    unit(tmp_path, simulator, "ag_mac_array", "sim.tb.test_mac", p,
+         [f"+a_bits={cfg['a_bits']}", f"+a_signed={cfg['a_signed']}", "+seed=5"])
+
+
+@pytest.mark.parametrize("cfg", MAC_FAST)
+def test_mac(tmp_path, cfg):
+    _mac(tmp_path, "icarus", cfg)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("simulator", ["icarus", "verilator"])
+@pytest.mark.parametrize("cfg", MAC_FAST + MAC_SLOW)
+def test_mac_matrix(tmp_path, simulator, cfg):
+    _mac(tmp_path, simulator, cfg)
+
+
+@pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
+def test_packed_mac_halves_dsps(tmp_path):
+    """At equal PI x PO, the packed array maps to half the DSP48E2 of the unpacked one."""
+    srcs = render_library(tmp_path / "lib")
+    base = dict(PI=4, PO=4, AB=9, WB=4, MWB=4, ACC_W=32, PD=4)
+    unpacked = run_yosys(srcs, "ag_mac_array", {**base, "PACK": 0}, tmp_path / "u")
+    packed = run_yosys(srcs, "ag_mac_array", {**base, "PACK": 1}, tmp_path / "p")
+    assert unpacked.dsp == 16, unpacked
+    assert packed.dsp == unpacked.dsp // 2, (packed, unpacked)
