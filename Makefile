@@ -29,15 +29,20 @@ $(STAMP): pyproject.toml | system-deps
 	$(PY) -m pip install -q -e '.[dev,torch]'
 	touch $(STAMP)
 
+CK := generator/frontend/checkpoints/codenet-demo.pt
+
+# The main job: a trained CoDeNet detector (shipped checkpoint) exported to the integer network
+# format, planned and generated for Ultra96-V2, C-simulated bit-exactly on a synthetic test
+# image, its outputs decoded (CenterNet + NMS) into a PNG with the boxes.
 demo: setup
 	mkdir -p $(DEMO_DIR)
-	$(VENV)/bin/accelgen info tiny
-	$(VENV)/bin/accelgen zoo tiny --out $(DEMO_DIR)
-	$(VENV)/bin/accelgen inputs $(DEMO_DIR)/tiny.json --out $(DEMO_DIR)/inputs.npz
-	$(VENV)/bin/accelgen golden $(DEMO_DIR)/tiny.json --inputs $(DEMO_DIR)/inputs.npz --outputs $(DEMO_DIR)/golden.npz
-	$(VENV)/bin/accelgen generate $(DEMO_DIR)/tiny.json --board ultra96 --out $(DEMO_DIR)/tiny_ultra96
-	$(VENV)/bin/accelgen csim $(DEMO_DIR)/tiny_ultra96 --inputs $(DEMO_DIR)/inputs.npz --outputs $(DEMO_DIR)/csim.npz
-	@echo "demo outputs in $(DEMO_DIR)/"
+	$(VENV)/bin/accelgen info codenet-a
+	$(VENV)/bin/accelgen export codenet-demo --checkpoint $(CK) --out $(DEMO_DIR)
+	$(VENV)/bin/accelgen detect $(DEMO_DIR)/codenet_demo.json --synthetic 6 --out $(DEMO_DIR)/golden_boxes.png --save-input $(DEMO_DIR)/image.npz
+	$(VENV)/bin/accelgen generate $(DEMO_DIR)/codenet_demo.json --board ultra96 --out $(DEMO_DIR)/codenet_demo_ultra96
+	$(VENV)/bin/accelgen csim $(DEMO_DIR)/codenet_demo_ultra96 --inputs $(DEMO_DIR)/image.npz --outputs $(DEMO_DIR)/csim_outputs.npz
+	$(VENV)/bin/accelgen detect $(DEMO_DIR)/codenet_demo.json --synthetic 6 --outputs $(DEMO_DIR)/csim_outputs.npz --out $(DEMO_DIR)/boxes.png --json $(DEMO_DIR)/boxes.json
+	@echo "demo: $(DEMO_DIR)/boxes.png (detections from the C-simulated accelerator), project in $(DEMO_DIR)/codenet_demo_ultra96/"
 
 test: setup
 	$(PY) -m pytest -q -n 2
@@ -54,6 +59,10 @@ lint: setup
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
 
-.PHONY: calibrate
+.PHONY: calibrate measure-rtl
 calibrate: setup
 	$(PY) -m generator.cost.calibrate
+
+# refresh generator/cost/measurements (yosys + RTL simulation), then `make calibrate`
+measure-rtl: setup
+	$(PY) -m generator.rtl.measure

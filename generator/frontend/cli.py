@@ -161,7 +161,18 @@ def cmd_detect(args: argparse.Namespace) -> int:
         from generator.fileio import write_npz
 
         write_npz(args.save_input, {spec.name: image.astype(np.uint8)})
-    t = run_golden(net, {spec.name: image.astype(np.int64)})
+    if args.outputs:  # network outputs computed elsewhere: accelgen csim / run / rtlsim --outputs
+        from generator.fileio import read_npz
+
+        try:
+            t = read_npz(args.outputs)
+        except (OSError, ValueError) as e:
+            raise AccelgenError(f"detect: --outputs {args.outputs} is not a readable NPZ ({e})") from None
+        missing = [v["layer"] for v in head["outputs"].values() if v["layer"] not in t]
+        if missing:
+            raise AccelgenError(f"detect: --outputs {args.outputs} lacks network output '{missing[0]}'")
+    else:
+        t = run_golden(net, {spec.name: image.astype(np.int64)})
     o = head["outputs"]
     maps = {k: dequantize(t[o[k]["layer"]], o[k]["scale"]) for k in ("heatmap", "size", "offset")}
     boxes, scores, labels = decode(maps["heatmap"], maps["size"], maps["offset"], head["stride"],
@@ -220,6 +231,8 @@ def register(command: Command) -> None:
     sp.add_argument("--out", required=True, help="PNG to write")
     sp.add_argument("--json", help="also write the detections (and the synthetic truth) as JSON")
     sp.add_argument("--save-input", metavar="NPZ", help="also write the network input (for golden/C-sim --inputs)")
+    sp.add_argument("--outputs", metavar="NPZ", help="decode these network outputs (from accelgen csim/run/rtlsim "
+                    "--outputs on the same image) instead of running the golden model")
     sp.add_argument("--score", type=float, default=0.3, help="minimum score (default 0.3)")
     sp.add_argument("--scale", type=int, default=4, help="upscale the PNG by this factor (default 4)")
 
