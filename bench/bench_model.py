@@ -84,11 +84,17 @@ def codenet_figures(net) -> list[dict]:
     return out
 
 
+# the 512x512 configurations (codenet-c/d/e) take minutes each to export; plan them with
+# `accelgen plan codenet-d --board zcu104 --out DIR`
+BENCH_ZOO = ("tiny", "codenet-a", "codenet-b", "codenet-demo", "hao-s", "hao-m", "hao-l")
+
+
 def run() -> dict:
     mvm = model_vs_measurement()
-    codenet = codenet_like()
-    nets = {name: build(0) for name, build in sorted(ZOO.items())}
-    nets.setdefault("codenet-like", codenet)
+    nets = {name: ZOO[name](0) for name in BENCH_ZOO if name in ZOO}
+    codenet = nets.get("codenet-a") or codenet_like()
+    name = "codenet-a" if "codenet-a" in nets else "codenet-like"
+    nets.setdefault("codenet-like", codenet_like())
     nets.setdefault("chain60", chain(60))
     ratios = ilp_vs_greedy(nets)
     print(format_table(["network", "board", "ILP fps", "greedy fps", "greedy/ILP latency", "engine cycles ratio"],
@@ -97,16 +103,16 @@ def run() -> dict:
     st = solve_time()
     cn = codenet_figures(codenet)
     for c in cn:
-        print(f"codenet-like on {c['board']}: {c['fps']} fps as built, DSP {c['dsp']}, BRAM18 {c['bram18']}; "
+        print(f"{name} on {c['board']}: {c['fps']} fps as built, DSP {c['dsp']}, BRAM18 {c['bram18']}; "
               f"what-if {c['whatif_fps']}")
     valid = [r["ratio"] for r in ratios if r.get("ratio")]
     engine = [r["engine_cycle_ratio"] for r in ratios if r.get("engine_cycle_ratio")]
     cal = "calibrated" if load_calibration().calibrated else "uncalibrated"
     u96 = cn[0]
-    summary = (f"{cal}; codenet-like ultra96 {u96['fps']} fps as built ({u96['whatif_fps']['all levers']} with levers), "
+    summary = (f"{cal}; {name} ultra96 {u96['fps']} fps as built ({u96['whatif_fps']['all levers']} with levers), "
                f"DSP {u96['dsp']}, BRAM18 {u96['bram18']}; greedy/ILP latency geo-mean "
                f"{statistics.geometric_mean(valid):.3f} (max {max(valid):.3f}; engine cycles geo-mean "
                f"{statistics.geometric_mean(engine):.3f}, max {max(engine):.3f}); 60-layer solve {st['solve_s']} s "
                f"(plan {st['plan_s']} s); model-vs-measurement rows: {len(mvm['rows'])}")
-    return {"model_vs_measurement": mvm, "ilp_vs_greedy": ratios, "solve_time": st, "codenet_like": cn,
+    return {"model_vs_measurement": mvm, "ilp_vs_greedy": ratios, "solve_time": st, "network": name, "codenet": cn,
             "summary": summary}
