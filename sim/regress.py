@@ -61,9 +61,19 @@ def run_case(case: Case, backend: str, cache: str, failures: str) -> dict[str, A
         if backend == "csim":
             run_on_engine(csim_library(engine, Path(cache)), net, engine, inputs)
         elif backend == "rtl":
-            from generator.rtl import run_network  # provided by the RTL backend
+            import numpy as np
 
-            run_network(engine, net, inputs)
+            from generator.reference import run_golden
+            from generator.rtl import run_network
+            from sim.run_csim import first_mismatch
+
+            got, _ = run_network(engine, net, inputs)
+            want = run_golden(net, inputs)
+            for name in want:
+                if name in got and not np.array_equal(np.asarray(got[name]), want[name]):
+                    raise first_mismatch(name, np.asarray(got[name]), want[name], "RTL")
+            if not all(o in got for o in net.outputs):
+                raise AccelgenError(f"RTL run returned no output '{next(o for o in net.outputs if o not in got)}'")
         else:
             raise AccelgenError(f"--backend {backend}: unknown (csim, rtl)")
         result["ok"] = True
