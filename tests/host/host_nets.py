@@ -11,10 +11,12 @@ from generator.ir.builder import NetworkBuilder
 from generator.ir.network import Network
 
 
-def make_project(root: str | Path, net: Network, board: str = "ultra96", clock_mhz: float = 200.0) -> Path:
-    """DIR with DIR/host/{schedule,regmap,engine}.json and weights.bin for `net`."""
+def make_project(root: str | Path, net: Network, board: str = "ultra96", clock_mhz: float = 200.0,
+                 engine=None) -> Path:
+    """DIR with DIR/host/{schedule,regmap,engine}.json and weights.bin for `net` (on `engine`,
+    default: build_engine's)."""
     root = Path(root)
-    engine = build_engine(net, board, clock_mhz)
+    engine = engine or build_engine(net, board, clock_mhz)
     write_host_files(root / "host", engine, *build_schedule(net, engine))
     return root
 
