@@ -123,3 +123,13 @@ def view_reader(spec: KernelSpec, cal: Calibration) -> Resources:
            if spec.up_max > 1 else Resources())
     mux = Resources(lut=VIEW_LANES * spec.a_bits * 3 * cal.lut_per_mux_bit)
     return Resources.total([pixel, row, mux, control("view", cal)])
+
+
+def view_stream_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
+    """(in, out) beats of a pass whose in0 goes through the view reader."""
+    return view_in_beats(regs, act_bits), pixel_beats(regs["out_h"], regs["out_w"], regs["out_c"], act_bits)
+
+
+def window_fill_cycles(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:
+    """Rows a k x k window needs before its first output (line-buffer kernels)."""
+    return window_fill(regs, max(regs["kernel"] - regs["pad"], 1), act_bits)

@@ -37,14 +37,10 @@ def compute_cycles(spec: KernelSpec, regs: dict[str, int]) -> int:
     return regs["out_h"] * regs["out_w"] * math.ceil(regs["in_c"] / spec.po)
 
 
-def fill_cycles(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:
-    rows = max(regs["kernel"] - regs["pad"], 1)
-    return common.window_fill(regs, rows, act_bits)
+fill_cycles = common.window_fill_cycles
 
 
-def stream_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
-    return (common.view_in_beats(regs, act_bits),
-            common.pixel_beats(regs["out_h"], regs["out_w"], regs["out_c"], act_bits))
+stream_beats = common.view_stream_beats
 
 
 def weight_words(regs: dict[str, int], w_bits: int) -> int:

@@ -41,9 +41,7 @@ def fill_cycles(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:
     return common.pixel_beats(1, 1, regs["in_c"], act_bits)  # first pixel's channel vector
 
 
-def stream_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
-    return (common.view_in_beats(regs, act_bits),
-            common.pixel_beats(regs["out_h"], regs["out_w"], regs["out_c"], act_bits))
+stream_beats = common.view_stream_beats
 
 
 def weight_words(regs: dict[str, int], w_bits: int) -> int:
