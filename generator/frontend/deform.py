@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from generator.errors import AccelgenError
-from generator.frontend.fold import fold_bn
+from generator.frontend.fold import fold_module_bn
 from generator.frontend.modules import QConv, QModule, dyadic_arrays, requant_int
 from generator.frontend.quant import (
     ActQuant,
@@ -96,13 +96,7 @@ class QDeformDw(QModule):
         self.act = act if act is not None else ActQuant(a_bits, signed=not relu)
 
     def fold(self) -> None:
-        if self.bn is None:
-            return
-        with torch.no_grad():
-            w, b = fold_bn(self.dw_weight, self.bias, self.bn)
-        self.dw_weight = nn.Parameter(w.detach().clone())
-        self.bias = nn.Parameter(b.detach().clone())
-        self.bn = None
+        fold_module_bn(self, "dw_weight")
 
     def _mac(self, samples: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         return (samples * w.view(1, self.channels, 9, 1, 1)).sum(dim=2)

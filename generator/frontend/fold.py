@@ -24,3 +24,16 @@ def fold_bn(weight: torch.Tensor, bias: torch.Tensor | None, bn: nn.BatchNorm2d)
     w_f = weight * factor.view(-1, *([1] * (weight.dim() - 1)))
     b_f = beta + (b - bn.running_mean) * factor
     return w_f, b_f
+
+
+def fold_module_bn(module: nn.Module, weight_attr: str = "weight") -> None:
+    """Freeze `module.bn` into its weight (named `weight_attr`) and bias, then drop the BN (eq. 11.5).
+
+    Shared by every quantisation module that carries a BatchNorm (conv and deformable conv)."""
+    if module.bn is None:
+        return
+    with torch.no_grad():
+        w, b = fold_bn(getattr(module, weight_attr), module.bias, module.bn)
+    setattr(module, weight_attr, nn.Parameter(w.detach().clone()))
+    module.bias = nn.Parameter(b.detach().clone())
+    module.bn = None

@@ -24,7 +24,7 @@ from torch import nn
 from generator.dyadic import dyadic
 from generator.errors import AccelgenError
 from generator.frontend import trace
-from generator.frontend.fold import fold_bn
+from generator.frontend.fold import fold_module_bn
 from generator.frontend.quant import (
     ActQuant,
     check_bits,
@@ -163,13 +163,7 @@ class QConv(QModule):
 
     def fold(self) -> None:
         """Freeze BN statistics into weight and bias (eq. 11.5)."""
-        if self.bn is None:
-            return
-        with torch.no_grad():
-            w, b = fold_bn(self.weight, self.bias, self.bn)
-        self.weight = nn.Parameter(w.detach().clone())
-        self.bias = nn.Parameter(b.detach().clone())
-        self.bn = None
+        fold_module_bn(self)
 
     def _conv(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         return F.conv2d(x, w, None, self.stride, self.padding, 1, self.groups)
