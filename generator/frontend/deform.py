@@ -21,7 +21,7 @@ from torch import nn
 
 from generator.errors import AccelgenError
 from generator.frontend.fold import fold_module_bn
-from generator.frontend.modules import QConv, QModule, dyadic_arrays, requant_int
+from generator.frontend.modules import QConv, QModule, export_int_params, requant_int
 from generator.frontend.quant import (
     ActQuant,
     check_bits,
@@ -140,13 +140,7 @@ class QDeformDw(QModule):
         return self.int_forward(x, d)
 
     def int_params(self, x: QTensor) -> dict[str, np.ndarray]:
-        with torch.no_grad():
-            s_in = torch.tensor(float(x.scale), dtype=torch.float32, device=self.dw_weight.device)
-            qw, qb, s_w = self.quant_params(s_in, x.max_abs)
-            ratio = s_in.double() * s_w.double() / self.act.scale().double()
-        mult, shift = dyadic_arrays(ratio.cpu().numpy())
-        return {"weight": qw.cpu().numpy().astype(np.int64), "bias": qb.cpu().numpy().astype(np.int64),
-                "mult": mult, "shift": shift}
+        return export_int_params(self, x, self.dw_weight.device)
 
     def int_forward(self, x: QTensor, d: QTensor) -> QTensor:
         p = self.int_params(x)

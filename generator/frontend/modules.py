@@ -125,6 +125,18 @@ class QInput(QModule):
 
 
 # ---- conv / dwconv --------------------------------------------------------------------------
+def export_int_params(module: nn.Module, x: QTensor, device: torch.device) -> dict[str, np.ndarray]:
+    """weight, bias (INT32), mult and shift (dyadic S_in S_w / S_out) of a module with
+    `quant_params` and an output quantiser `act` (conv and deformable conv alike)."""
+    with torch.no_grad():
+        s_in = torch.tensor(float(x.scale), dtype=torch.float32, device=device)
+        qw, qb, s_w = module.quant_params(s_in, x.max_abs)
+        ratio = s_in.double() * s_w.double() / module.act.scale().double()
+    mult, shift = dyadic_arrays(ratio.cpu().numpy())
+    return {"weight": qw.cpu().numpy().astype(np.int64), "bias": qb.cpu().numpy().astype(np.int64),
+            "mult": mult, "shift": shift}
+
+
 class QConv(QModule):
     """k x k convolution or depthwise convolution + BN + ReLU + output quantizer.
 
@@ -217,13 +229,7 @@ class QConv(QModule):
 
     def int_params(self, x: QTensor) -> dict[str, np.ndarray]:
         """The exported arrays: weight, bias (INT32), mult and shift (dyadic S_in S_w / S_out)."""
-        with torch.no_grad():
-            s_in = torch.tensor(float(x.scale), dtype=torch.float32, device=self.weight.device)
-            qw, qb, s_w = self.quant_params(s_in, x.max_abs)
-            ratio = s_in.double() * s_w.double() / self.act.scale().double()
-        mult, shift = dyadic_arrays(ratio.cpu().numpy())
-        return {"weight": qw.cpu().numpy().astype(np.int64), "bias": qb.cpu().numpy().astype(np.int64),
-                "mult": mult, "shift": shift}
+        return export_int_params(self, x, self.weight.device)
 
     def int_forward(self, x: QTensor) -> QTensor:
         p = self.int_params(x)

@@ -44,52 +44,50 @@ void read_source_pixel(hls::stream<axis_word> &in0, hls::stream<axis_word> &in1,
     }
 }
 
+// One pixel of the view (in_c channels) as ceil(in_c / LANES) lane vectors.
+template <int MAX_C>
+void emit_pixel(hls::stream<ivec<LANES> > &out, const int16_t p[MAX_C], int in_c) {
+#pragma HLS INLINE
+    for (int bt = 0; bt < ceil_div(in_c, LANES); bt++) {
+#pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAX_C + LANES - 1) / LANES
+#pragma HLS PIPELINE II = 1
+        ivec<LANES> v;
+        for (int l = 0; l < LANES; l++) {
+            const int c = bt * LANES + l;
+            v.v[l] = c < in_c ? p[c] : 0;
+        }
+        out.write(v);
+    }
+}
+
 // Emits the view as lane vectors (ceil(in_c / LANES) per pixel), as read_beats does for a tensor.
 // MAX_C: channels the kernel reads (in_c); MAX_SRC_W: source width of upsampled views (row buffer).
+// Each source pixel's channel window goes to the row buffer; with up = 1 it is emitted at once
+// (one slot suffices), with up > 1 the whole source row is replayed up x up times.
 template <int MAX_C, int MAX_SRC_C, int MAX_SRC_W, int UP_MAX, int MAXPIX>
 void read_view(hls::stream<axis_word> &in0, hls::stream<axis_word> &in1, hls::stream<ivec<LANES> > &out,
                const regs_t &r) {
     static int16_t row[UP_MAX > 1 ? MAX_SRC_W : 1][MAX_C];
     int32_t px[MAX_SRC_C + 2 * LANES];
-    const int up = r.up, sh = r.in_h / up, sw = r.in_w / up, per = ceil_div(r.in_c, LANES);
+    const int up = r.up, sh = r.in_h / up, sw = r.in_w / up;
     for (int y = 0; y < sh; y++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAXPIX
         for (int x = 0; x < sw; x++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAXPIX
             read_source_pixel<MAX_SRC_C>(in0, in1, r, px);
-            if (up == 1) {
-                for (int bt = 0; bt < per; bt++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAX_SRC_C + LANES - 1) / LANES
-#pragma HLS PIPELINE II = 1
-                    ivec<LANES> v;
-                    for (int l = 0; l < LANES; l++) {
-                        const int c = bt * LANES + l;
-                        v.v[l] = c < r.in_c ? px[r.c_start + c] : 0;
-                    }
-                    out.write(v);
-                }
-            } else {
-                for (int c = 0; c < r.in_c; c++) {
+            const int slot = UP_MAX > 1 ? x : 0;
+            for (int c = 0; c < r.in_c; c++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAX_C
-                    row[UP_MAX > 1 ? x : 0][c] = (int16_t)px[r.c_start + c];
-                }
+                row[slot][c] = (int16_t)px[r.c_start + c];
             }
+            if (up == 1) emit_pixel<MAX_C>(out, row[slot], r.in_c);
         }
         if (up == 1) continue;
         for (int ry = 0; ry < up; ry++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = UP_MAX
             for (int x = 0; x < r.in_w; x++) {
 #pragma HLS LOOP_TRIPCOUNT min = 1 max = MAX_SRC_W * UP_MAX
-                for (int bt = 0; bt < per; bt++) {
-#pragma HLS LOOP_TRIPCOUNT min = 1 max = (MAX_SRC_C + LANES - 1) / LANES
-#pragma HLS PIPELINE II = 1
-                    ivec<LANES> v;
-                    for (int l = 0; l < LANES; l++) {
-                        const int c = bt * LANES + l;
-                        v.v[l] = c < r.in_c ? row[UP_MAX > 1 ? x / up : 0][c] : 0;
-                    }
-                    out.write(v);
-                }
+                emit_pixel<MAX_C>(out, row[UP_MAX > 1 ? x / up : 0], r.in_c);
             }
         }
     }
