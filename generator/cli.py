@@ -163,12 +163,14 @@ def cmd_csim(args: argparse.Namespace) -> int:
 
     proj = open_project(args.dir)
     inputs = load_inputs(proj.network, args.inputs, args.seed)
-    res = run_project(args.dir, inputs, golden_check=args.golden_check == "on", project=proj)
+    mode = "pass" if args.per_pass else "list"
+    res = run_project(args.dir, inputs, golden_check=args.golden_check == "on", project=proj, mode=mode)
     if args.outputs:
         write_npz(args.outputs, {k: res.tensors[k] for k in proj.network.outputs})
     check = "bit-exact vs golden on every layer" if args.golden_check == "on" else "golden check off"
     total = sum(res.seconds.values())
-    print(f"C-sim of {proj.network.name}: {len(res.seconds)} steps in {total:.2f} s "
+    how = "one call per pass" if args.per_pass else "command lists"
+    print(f"C-sim of {proj.network.name} ({how}): {len(res.seconds)} steps in {total:.2f} s "
           f"(compile {res.compile_s:.1f} s), {check}")
     return 0
 
@@ -250,6 +252,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--outputs", help="NPZ to write the network outputs to")
     sp.add_argument("--golden-check", choices=["on", "off"], default="on", help="compare every layer with golden")
     sp.add_argument("--seed", type=int, default=0)
+    sp.add_argument("--per-pass", action="store_true",
+                    help="one engine start per pass with streamed I/O (default: command lists, as the host runs)")
     sp = command("regress", cmd_regress, "random single-layer networks: golden vs C-sim (or RTL), in parallel")
     sp.add_argument("--ops", default="all", help="comma-separated ops, or all (default)")
     sp.add_argument("--count", type=int, default=20, help="number of cases (default 20)")

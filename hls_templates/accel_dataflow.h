@@ -20,24 +20,31 @@
 #include <vector>
 
 namespace accelgen {
+// A region started inside a process of another region (the command list's per-pass region, whose
+// engine-pass process runs a kernel's own region) nests: while the parent process joins its
+// children it is parked, not running, so the deadlock detector counts the children in its place;
+// the last child to finish hands the slot back in the same critical section.
 class Region {
   public:
     Region() {
         Sched &s = Sched::get();
         std::lock_guard<std::mutex> lk(s.mu);
-        s.active = true; s.failed = false; s.running = 0; s.error.clear(); s.waiting.clear();
+        nested_ = s.active;
+        if (!nested_) { s.active = true; s.failed = false; s.running = 0; s.error.clear(); s.waiting.clear(); }
     }
     // Processes are collected first and started together in join(): a process that started
     // early could otherwise block before its consumers exist and look like a deadlock.
     void spawn(std::function<void()> fn) { fns_.push_back(fn); }
     void join() {
         Sched &s = Sched::get();
+        if (fns_.empty()) return;
         {
             std::lock_guard<std::mutex> lk(s.mu);
-            s.running = (int)fns_.size();
+            left_ = (int)fns_.size();
+            s.running += left_ - (nested_ ? 1 : 0);
         }
         for (auto &fn : fns_) {
-            threads_.emplace_back([fn] {
+            threads_.emplace_back([this, fn] {
                 Sched &s = Sched::get();
                 try {
                     fn();
@@ -48,6 +55,7 @@ class Region {
                 }
                 std::lock_guard<std::mutex> lk(s.mu);
                 s.running--;
+                if (--left_ == 0 && nested_) s.running++;  // the parent process runs again
                 s.check_deadlock();
                 s.cv.notify_all();
             });
@@ -56,14 +64,19 @@ class Region {
         threads_.clear();
         fns_.clear();
         std::lock_guard<std::mutex> lk(s.mu);
-        s.active = false;
+        if (!nested_) s.active = false;
         if (s.failed) throw SimError(s.error);
     }
-    ~Region() { for (auto &t : threads_) if (t.joinable()) t.join(); Sched::get().active = false; }
+    ~Region() {
+        for (auto &t : threads_) if (t.joinable()) t.join();
+        if (!nested_) Sched::get().active = false;
+    }
 
   private:
     std::vector<std::function<void()> > fns_;
     std::vector<std::thread> threads_;
+    bool nested_ = false;
+    int left_ = 0;  // children still running (guarded by Sched::mu)
 };
 }  // namespace accelgen
 

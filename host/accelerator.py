@@ -5,11 +5,19 @@ device buffer, writes its address to the `weights` pointer register and reads th
 signature back after a NOP pass, refusing a device built from another plan. Every buffer a pass
 touches is sized and bounds-checked against its registers when the project is loaded.
 
-A frame: the inputs are checked (names, shape, dtype, range); then for each schedule step either
-every register of the pass is written over the device's register interface and the pass is run
-(streams in, stream out, wait for ap_done with a timeout naming the layer), or an ARM op runs
-on numpy arrays. Tensors move between the two forms lazily: an engine output that only feeds
-engine passes stays packed in its DMA buffer and is never unpacked.
+A frame: the inputs are checked (names, shape, dtype, range); then the schedule runs in one of
+two ways (docs/host-runtime.md):
+
+* command lists (default when the project has them): the descriptor table of every run of engine
+  passes was written to a device buffer at load; per run the host writes five registers (`n_cmds`,
+  `cmds`, `act_in0/act_in1/act_out`), starts the engine once and waits for ap_done. Every tensor
+  lives at a fixed offset of one activation buffer per frame in flight; no DMA is programmed.
+* one pass per start (`command_list=False`): every register of the pass is written, the pass is run
+  with its streams moved by DMAs, and the host waits for ap_done.
+
+Either way ap_done has a timeout naming the layer(s), and ARM ops run on numpy arrays between
+engine work. Tensors move between the two forms lazily: an engine output that only feeds engine
+passes stays packed in its buffer and is never unpacked.
 
 `stream` / `run_batch` keep two frames in flight on two threads with separate buffer sets: engine
 passes are serialised by a lock, while a frame's ARM ops, packing and unpacking run outside it,
@@ -19,6 +27,7 @@ overlapping with the other frame's engine passes.
 from __future__ import annotations
 
 import collections
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -28,12 +37,14 @@ from typing import Any
 
 import numpy as np
 
-from host import armops, streams
+from host import armops, commands, streams
+from host.commands import Segment
 from host.devices import Device, make_device
-from host.errors import InputError, ProjectError, SignatureError
+from host.errors import DeviceError, InputError, ProjectError, SignatureError
 from host.project import Project, Step, load_project
 
 NOP_LAYER = "<signature check: NOP pass>"
+ARENA = "<activation memory>"  # key of a buffer set's activation memory (command lists)
 TIMING_KEYS = ("check", "pack", "regs", "engine", "arm", "unpack", "post")
 
 
@@ -53,7 +64,7 @@ class Accelerator:
 
     def __init__(self, project: str | Path | Project, device: str | Device = "sim", *, fast: bool = False,
                  timeout_s: float = 2.0, postprocess: Callable[[dict[str, np.ndarray]], Any] | None = None,
-                 slots: int = 2) -> None:
+                 slots: int = 2, command_list: bool | None = None) -> None:
         self.project = project if isinstance(project, Project) else load_project(project)
         self.device = make_device(device, fast=fast) if isinstance(device, str) else device
         self.timeout_s = timeout_s
@@ -64,11 +75,21 @@ class Accelerator:
         self.kinds = {v: k for k, v in p.regmap.modes.items()}
         self.reg_writes = [(name, p.regmap.offsets[name]) for name in p.regmap.layer_regs]
         self._check_schedule()
+        if command_list and not p.has_command_lists:
+            raise ProjectError("command_list: the project has no command lists (regmap.json 'commands' and "
+                               "schedule.json act_offsets); regenerate it, or run one pass per start")
+        self.command_list = p.has_command_lists if command_list is None else command_list
         self.device.open(p)
         self.wbuf = self.device.allocate(p.weights.size)
         self.wbuf[:] = p.weights
         self.device.sync_to_device(self.wbuf)
         self._write_weights_pointer()
+        if self.command_list:
+            self.segments, table = commands.build(p)
+            self.cmdbuf = self.device.allocate(table.size)
+            self.cmdbuf[:] = table
+            self.device.sync_to_device(self.cmdbuf)
+            self.cmd_addr = self.device.address(self.cmdbuf)
         self.signature = self.read_signature()
         if self.signature != p.signature:
             raise SignatureError(
@@ -95,6 +116,8 @@ class Accelerator:
         rm = self.project.regmap
         for name, off in self.reg_writes:
             self.device.write_reg(off, rm.modes["nop"] if name == "mode" else 0)
+        if "n_cmds" in rm.offsets:
+            self.device.write_reg(rm.offsets["n_cmds"], 0)
         self.device.run(NOP_LAYER, None, None, None, self.timeout_s)
         return self.device.read_reg(rm.offsets["signature"])
 
@@ -143,7 +166,16 @@ class Accelerator:
         with self._stats_lock:
             if self._free:
                 return self._free.popleft()
-            bufs = {t: self.device.allocate(self.project.beats(t)) for t in sorted(self.engine_tensors)}
+            p = self.project
+            if self.command_list:
+                # one activation memory; every tensor a view at its fixed offset. Uncached: the
+                # engine writes most of it and the CPU touches only inputs and outputs, so no
+                # cache maintenance of megabytes per frame.
+                arena = self.device.allocate(p.act_words, cacheable=False)
+                bufs = {t: arena[p.act_offsets[t]:p.act_offsets[t] + p.beats(t)] for t in sorted(self.engine_tensors)}
+                bufs[ARENA] = arena
+            else:
+                bufs = {t: self.device.allocate(p.beats(t)) for t in sorted(self.engine_tensors)}
             self._slots.append(bufs)
             return len(self._slots) - 1
 
@@ -199,6 +231,30 @@ class Accelerator:
         tm["regs"] += t1 - t0
         tm["engine"] += t2 - t1
 
+    def _engine_list(self, seg: Segment, bufs: dict[str, np.ndarray], tm: dict[str, float]) -> None:
+        """One command list: five register writes, one start, one wait."""
+        rm = self.project.regmap.offsets
+        arena = self.device.address(bufs[ARENA])
+        cmds = self.cmd_addr + 8 * seg.first_word
+        with self._engine_lock:
+            t0 = time.perf_counter()
+            self.device.write_reg(rm["n_cmds"], len(seg.steps))
+            for name, addr in (("cmds", cmds), ("act_in0", arena), ("act_in1", arena), ("act_out", arena)):
+                self.device.write_reg(rm[name], addr & 0xFFFFFFFF)
+                self.device.write_reg(rm[name] + 4, addr >> 32)
+            t1 = time.perf_counter()
+            try:
+                self.device.run(seg.label, None, None, None, self.timeout_s)
+            except DeviceError as e:
+                # "layer <list> command N: why" -> "layer <N-th pass's layer>: why"
+                m = re.match(r"^layer .* command (\d+): (.*)$", str(e))
+                if m and int(m.group(1)) < len(seg.steps):
+                    raise DeviceError(f"layer {seg.steps[int(m.group(1))].layer}: {m.group(2)}") from None
+                raise
+            t2 = time.perf_counter()
+        tm["regs"] += t1 - t0
+        tm["engine"] += t2 - t1
+
     def _run_frame(self, inputs: dict[str, Any], slot: int) -> Any:
         p = self.project
         tm = dict.fromkeys(TIMING_KEYS, 0.0)
@@ -217,18 +273,34 @@ class Accelerator:
                 tm["unpack"] += time.perf_counter() - t0
             return arrays[t]
 
-        for step in p.steps:
-            if step.where == "engine":
+        def pack_inputs(steps: tuple[Step, ...]) -> None:
+            """Pack what the segment reads and no earlier pass of it writes (per-pass DMAs flush
+            their own buffers; a command list reads memory, so flush here)."""
+            made = set()
+            for step in steps:
                 for t in step.inputs:
-                    if t not in packed:
+                    if t not in packed and t not in made:
                         t0 = time.perf_counter()
                         streams.pack(arrays[t], p.act_bits, p.tensors[t].signed, out=bufs[t])
+                        if self.command_list:
+                            self.device.sync_to_device(bufs[t])
                         packed.add(t)
                         tm["pack"] += time.perf_counter() - t0
-                self._engine_pass(step, bufs, tm)
-                packed.add(step.output)
-                arrays.pop(step.output, None)
+                made.add(step.output)
+
+        segments = self.segments if self.command_list else [Segment((s,)) for s in p.steps]
+        for seg in segments:
+            if seg.engine:
+                pack_inputs(seg.steps)
+                if self.command_list:
+                    self._engine_list(seg, bufs, tm)
+                else:
+                    self._engine_pass(seg.steps[0], bufs, tm)
+                for step in seg.steps:
+                    packed.add(step.output)
+                    arrays.pop(step.output, None)
             else:
+                step = seg.steps[0]
                 xs = [array(t) for t in step.inputs]
                 t0 = time.perf_counter()
                 info = p.tensors[step.output]

@@ -57,13 +57,16 @@ class Step:
 
 @dataclass(frozen=True)
 class RegMap:
-    """Offsets from regmap.json; `layer_regs` is the C-sim ABI order (writable, minus 'weights')."""
+    """Offsets from regmap.json; `layer_regs` is the C-sim ABI order (the per-pass registers);
+    `cmd_fields` / `cmd_words` the command-list descriptor (empty / 0: an engine without lists)."""
 
     control: dict[str, int]
     modes: dict[str, int]
     offsets: dict[str, int]
     widths: dict[str, int]
     layer_regs: tuple[str, ...]
+    cmd_fields: tuple[str, ...] = ()
+    cmd_words: int = 0
 
     def offset(self, name: str) -> int:
         return self.offsets[name]
@@ -83,6 +86,12 @@ class Project:
     regmap: RegMap
     engine: dict[str, Any]
     weights: np.ndarray  # uint64 weight-memory image
+    act_offsets: dict[str, int] = field(default_factory=dict)  # command lists: tensor -> word offset
+    act_words: int = 0  # command lists: activation memory size (0: the project has no layout)
+
+    @property
+    def has_command_lists(self) -> bool:
+        return self.regmap.cmd_words > 0 and self.act_words > 0
 
     @property
     def clock_mhz(self) -> float:
@@ -170,14 +179,27 @@ def parse_regmap(data: Any) -> RegMap:
         name = _need(w, r, "name", str)
         offsets[name] = _need(w, r, "offset", int)
         widths[name] = _need(w, r, "width", int)
-        if _need(w, r, "access", str) == "w" and name != "weights":
+        scope = r.get("scope", "engine" if name == "weights" else "pass")
+        if _need(w, r, "access", str) == "w" and scope == "pass":
             layer.append(name)
     for name in ("signature", "mode", "weights"):
         if name not in offsets:
             raise ProjectError(f"{where}: register '{name}' is missing")
     if "nop" not in modes:
         raise ProjectError(f"{where}: mode 'nop' is missing")
-    return RegMap(dict(control), dict(modes), offsets, widths, tuple(layer))
+    cmd_fields: tuple[str, ...] = ()
+    cmd_words = 0
+    if "commands" in data:
+        cmds = _need(where, data, "commands", dict)
+        cmd_fields = tuple(_need(f"{where} commands", cmds, "fields", list))
+        cmd_words = _need(f"{where} commands", cmds, "words", int)
+        if cmd_fields[:len(layer)] != tuple(layer) or cmd_words != (len(cmd_fields) + 1) // 2:
+            raise ProjectError(f"{where}: commands.fields must start with the pass registers and fill "
+                               f"commands.words = {cmd_words} 64-bit words")
+        for name in ("n_cmds", "cmds", "act_in0", "act_in1", "act_out"):
+            if name not in offsets:
+                raise ProjectError(f"{where}: register '{name}' is missing (needed by command lists)")
+    return RegMap(dict(control), dict(modes), offsets, widths, tuple(layer), cmd_fields, cmd_words)
 
 
 def parse_tensor(name: str, data: Any) -> Tensor:
@@ -273,5 +295,15 @@ def load_project(root: str | Path) -> Project:
     if engine_signature(engine) != signature:
         raise SignatureError(f"host files: engine.json hashes to {engine_signature(engine):08x} but schedule.json "
                              f"says {signature:08x}; the files come from different builds")
+    act_offsets = {str(k): int(v) for k, v in (sched.get("act_offsets") or {}).items()}
+    act_words = int(sched.get("act_words", 0))
+    for s in steps:
+        for t in (*s.inputs, s.output):
+            if s.where != "engine" or not act_words:
+                continue
+            off = act_offsets.get(t)
+            if off is None or off < 0 or off + n_beats(tensors[t].shape, act_bits) > act_words:
+                raise ProjectError(f"{where}: layer {s.layer}: tensor '{t}' has no place inside act_words = "
+                                   f"{act_words} (act_offsets: {off})")
     return Project(root, str(sched.get("network", "")), signature, act_bits, w_bits, inputs, outputs, tensors,
-                   steps, regmap, engine, weights)
+                   steps, regmap, engine, weights, act_offsets, act_words)

@@ -111,6 +111,10 @@ class CsimLibrary:
         f.restype = ctypes.c_int
         f.argtypes = [_u32p, _u64p, ctypes.c_uint64, _u64p, ctypes.c_uint64, _u64p, ctypes.c_uint64,
                       _u64p, ctypes.c_uint64, ctypes.POINTER(ctypes.c_uint32)]
+        g = self._lib.accelgen_run_list
+        g.restype = ctypes.c_int
+        g.argtypes = [_u64p, ctypes.c_uint32, _u64p, ctypes.c_uint64, _u64p, ctypes.c_uint64,
+                      ctypes.POINTER(ctypes.c_uint32)]
         self._lib.accelgen_last_error.restype = ctypes.c_char_p
 
     def run_pass(self, regs: np.ndarray, in0: np.ndarray, in1: np.ndarray, n_out: int,
@@ -127,6 +131,19 @@ class CsimLibrary:
         if rc != 0:
             raise CsimError(f"C-sim: {self._lib.accelgen_last_error().decode()}")
         return out[:n_out], sig.value
+
+    def run_list(self, cmds: np.ndarray, n_cmds: int, act: np.ndarray, wmem: np.ndarray) -> int:
+        """Run `n_cmds` descriptors of a command list in place on the activation memory `act`."""
+        if act.dtype != np.uint64 or not act.flags.c_contiguous:
+            raise ValueError("activation memory must be a contiguous uint64 array (written in place)")
+        cmds = np.ascontiguousarray(cmds, dtype=np.uint64)
+        n_w = int(np.size(wmem))
+        wmem = np.ascontiguousarray(wmem if n_w else np.zeros(1), dtype=np.uint64)
+        sig = ctypes.c_uint32(0)
+        rc = self._lib.accelgen_run_list(cmds, n_cmds, act, act.size, wmem, n_w, ctypes.byref(sig))
+        if rc != 0:
+            raise CsimError(f"C-sim: {self._lib.accelgen_last_error().decode()}")
+        return sig.value
 
 
 def load_library(project: Path) -> CsimLibrary:

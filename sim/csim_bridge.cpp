@@ -126,3 +126,71 @@ extern "C" ACCELGEN_EXPORT int accelgen_run_pass(const uint32_t *regs, const uin
     }
     return 0;
 }
+
+// The command list: n_cmds descriptors (CMD_WORDS words each) over one activation memory of n_act
+// words. Every descriptor is checked first (registers within the kernel's limits, streams inside
+// the memory and of the length its registers describe), so a bad list is reported, not hung on.
+// Returns 0, or 1 bad descriptor, 2 C-sim error (deadlock, FIFO over its depth); the error names
+// the descriptor index.
+static uint64_t pixel_beats(int c) { return (uint64_t)((c + LANES - 1) / LANES); }
+
+static bool check_stream(int i, const char *name, uint64_t off, uint64_t beats, uint64_t want, uint64_t n_act) {
+    const std::string where = "command " + std::to_string(i) + ": stream " + name + ": ";
+    if (beats != want) {
+        g_error = where + std::to_string(beats) + " beats, its registers describe " + std::to_string(want);
+        return false;
+    }
+    if (off + beats > n_act) {
+        g_error = where + "words " + std::to_string(off) + " + " + std::to_string(beats) +
+                  " run past the activation memory of " + std::to_string(n_act) + " words";
+        return false;
+    }
+    return true;
+}
+
+extern "C" ACCELGEN_EXPORT int accelgen_run_list(const uint64_t *cmds, uint32_t n_cmds, uint64_t *act, uint64_t n_act,
+                                                 const uint64_t *wmem, uint64_t n_wmem, uint32_t *signature) {
+    g_error.clear();
+    for (uint32_t i = 0; i < n_cmds; i++) {
+        uint32_t f[2 * CMD_WORDS];
+        for (int w = 0; w < CMD_WORDS; w++) {
+            f[2 * w] = (uint32_t)cmds[i * CMD_WORDS + w];
+            f[2 * w + 1] = (uint32_t)(cmds[i * CMD_WORDS + w] >> 32);
+        }
+        const uint32_t *regs = f;  // LAYER_REGS come first in a descriptor
+        const uint32_t *st = f + ACCEL_NUM_REGS;
+        if (!check_regs(regs)) {
+            g_error = "command " + std::to_string(i) + ": " + g_error;
+            return 1;
+        }
+        const int wo = reg(regs, "w_offset"), qo = reg(regs, "q_offset");
+        if ((uint64_t)wo > n_wmem || (uint64_t)qo > n_wmem) {
+            g_error = "command " + std::to_string(i) + ": w_offset/q_offset beyond the weight memory";
+            return 1;
+        }
+        const int up = reg(regs, "up") > 0 ? reg(regs, "up") : 1, map = reg(regs, "src_map");
+        const uint64_t src_pix = (uint64_t)(reg(regs, "in_h") / up) * (uint64_t)(reg(regs, "in_w") / up);
+        const int mode = reg(regs, "mode");
+        // in1: the second view source (concat/shuffle maps), the residual (add, in_c channels at
+        // the input size) or the deformable offsets (one distance per output pixel)
+        uint64_t want1 = 0;
+        if (map) want1 = src_pix * pixel_beats(reg(regs, "src_c1"));
+        else if (mode == MODE_ADD) want1 = (uint64_t)reg(regs, "in_h") * reg(regs, "in_w") * pixel_beats(reg(regs, "in_c"));
+        else if (mode == MODE_DEFORM) want1 = (uint64_t)reg(regs, "out_h") * reg(regs, "out_w") * pixel_beats(1);
+        const uint64_t want_out = (uint64_t)reg(regs, "out_h") * reg(regs, "out_w") * pixel_beats(reg(regs, "out_c"));
+        if (!check_stream((int)i, "in0", st[0], st[1], src_pix * pixel_beats(reg(regs, "src_c0")), n_act) ||
+            !check_stream((int)i, "in1", st[2], st[3], want1, n_act) ||
+            !check_stream((int)i, "out", st[4], st[5], want_out, n_act))
+            return 1;
+    }
+    ap_uint<32> sig = 0;
+    try {
+        accel_top_list(sig, (int)n_cmds, reinterpret_cast<const word_t *>(cmds), reinterpret_cast<word_t *>(act),
+                       reinterpret_cast<const word_t *>(wmem));
+    } catch (const std::exception &e) {
+        g_error = e.what();
+        return 2;
+    }
+    *signature = (uint32_t)sig;
+    return 0;
+}

@@ -12,7 +12,7 @@ from generator.boards import Board
 from generator.codegen.env import TEMPLATES, render
 from generator.hw.engine import EngineConfig, KernelSpec
 from generator.hw.layout import WORD_BITS
-from generator.hw.regmap import LAYER_REGS, MODES, REGISTERS
+from generator.hw.regmap import CMD_FIELDS, CMD_WORDS, ENGINE_REGS, LAYER_REGS, MODES, REGISTERS
 
 # How the top calls each kernel kind: header and call expression (fixed kernels in kernels/).
 KERNEL_CALLS: dict[str, tuple[str, str]] = {
@@ -70,7 +70,15 @@ def kernel_context(k: KernelSpec, lanes: int) -> dict[str, Any]:
     }
 
 
-def register_context(weight_words: int) -> list[dict[str, Any]]:
+# Beats of the FIFOs between the command list's memory readers/writer and the engine pass: one
+# AXI burst of 64-bit words, so a reader can issue the next burst while the kernel drains this one.
+LIST_FIFO_DEPTH = 64
+
+
+def register_context(weight_words: int, act_words: int, cmd_words: int) -> list[dict[str, Any]]:
+    # accel_top.h calls the top positionally: signature, the pass registers, then the engine's
+    assert tuple(r.name for r in REGISTERS) == ("signature", *LAYER_REGS, *ENGINE_REGS)
+    depth = {"weights": weight_words, "cmds": cmd_words}
     out = []
     for r in REGISTERS:
         if r.name == "signature":
@@ -78,7 +86,8 @@ def register_context(weight_words: int) -> list[dict[str, Any]]:
             pragmas = ["s_axilite port = signature bundle = control"]
         elif r.width == 64:
             decl = f"word_t *{r.name}"
-            pragmas = [f"m_axi port = {r.name} offset = slave bundle = gmem depth = {max(weight_words, 1)}",
+            words = max(depth.get(r.name, act_words), 1)
+            pragmas = [f"m_axi port = {r.name} offset = slave bundle = {r.bundle} depth = {words}",
                        f"s_axilite port = {r.name} bundle = control"]
         else:
             decl = f"int {r.name}"
@@ -87,7 +96,10 @@ def register_context(weight_words: int) -> list[dict[str, Any]]:
     return out
 
 
-def hls_context(engine: EngineConfig, board: Board, weight_words: int) -> dict[str, Any]:
+def hls_context(engine: EngineConfig, board: Board, weight_words: int, act_words: int = 1,
+                n_cmds: int = 1, max_beats: int = 1) -> dict[str, Any]:
+    """`act_words`, `n_cmds`, `max_beats`: the network's activation memory, passes and largest
+    tensor (co-sim depths and loop trip counts of the command list)."""
     lanes = WORD_BITS // engine.act_bits
     kernels = [kernel_context(k, lanes) for k in engine.kernels]
     return {
@@ -100,7 +112,13 @@ def hls_context(engine: EngineConfig, board: Board, weight_words: int) -> dict[s
         },
         "modes": [{"name": name.upper(), "value": v} for name, v in MODES.items()],
         "layer_regs": list(LAYER_REGS),
-        "registers": register_context(weight_words),
+        "registers": register_context(weight_words, act_words, n_cmds * CMD_WORDS),
+        "cmd_words": CMD_WORDS,
+        "m_axi_bundles": sorted({r.bundle for r in REGISTERS if r.bundle}),
+        "cmd_fields": [f"r.{f}" if f in LAYER_REGS else f for f in CMD_FIELDS],
+        "list_fifo_depth": LIST_FIFO_DEPTH,
+        "list_max_cmds": max(n_cmds, 1),
+        "list_max_beats": max(max_beats, 1),
         "kernels": kernels,
         "weight_words": weight_words,
     }

@@ -24,11 +24,12 @@ from generator.boards import Board
 from generator.codegen.env import render
 from generator.codegen.hls import hls_context, write_hls
 from generator.errors import AccelgenError
+from generator.hw.commands import command_lists
 from generator.hw.engine import EngineConfig
 from generator.hw.host_files import write_host_files
 from generator.hw.layout import pack_tensor
 from generator.hw.regmap import LAYER_REGS
-from generator.hw.schedule import Schedule, build_schedule
+from generator.hw.schedule import Schedule, build_schedule, tensor_beats
 from generator.ir.io import save_network
 from generator.ir.network import Network
 from generator.reference import random_inputs, run_golden
@@ -42,7 +43,8 @@ def regs_array(regs: dict[str, int]) -> np.ndarray:
 
 
 def write_tb_data(dest: Path, net: Network, sched: Schedule, image: np.ndarray, seed: int = 0) -> int:
-    """Record engine passes of one golden frame as testbench vectors; returns passes written."""
+    """Record engine passes (one start each) and command lists of one golden frame as testbench
+    vectors; returns how many of both were written."""
     dest.mkdir(parents=True, exist_ok=True)
     np.asarray(image, dtype="<u8").tofile(dest / "weights.bin")
     tensors = run_golden(net, random_inputs(net, seed))
@@ -62,6 +64,32 @@ def write_tb_data(dest: Path, net: Network, sched: Schedule, image: np.ndarray, 
         (ins[1] if len(ins) > 1 else np.zeros(0, np.uint64)).astype("<u8").tofile(f"{prefix}_in1.bin")
         out.astype("<u8").tofile(f"{prefix}_out.bin")
         total += size
+        written += 1
+    return written + write_tb_lists(dest, sched, tensors, TB_BYTES_LIMIT - total)
+
+
+def write_tb_lists(dest: Path, sched: Schedule, tensors: dict[str, np.ndarray], budget: int) -> int:
+    """Each command list as testbench vectors, while they fit `budget` bytes: its descriptors, the
+    activation memory before (the tensors the list reads from outside it) and after (plus every
+    tensor it writes). Returns lists written."""
+    written = 0
+    for cl, _ in command_lists(sched):
+        if cl is None or 2 * 8 * sched.act_words + cl.words.nbytes > budget:
+            continue
+        made = {st.output for st in cl.steps}
+        before = np.zeros(sched.act_words, dtype=np.uint64)
+        for name in {t for st in cl.steps for t in st.inputs} - made:
+            words = pack_tensor(tensors[name], sched.act_bits)
+            before[sched.act_offsets[name]:sched.act_offsets[name] + words.size] = words
+        after = before.copy()
+        for name in made:
+            words = pack_tensor(tensors[name], sched.act_bits)
+            after[sched.act_offsets[name]:sched.act_offsets[name] + words.size] = words
+        prefix = dest / f"list{written:03d}"
+        cl.words.astype("<u8").tofile(f"{prefix}_cmds.bin")
+        before.astype("<u8").tofile(f"{prefix}_act.bin")
+        after.astype("<u8").tofile(f"{prefix}_expect.bin")
+        budget -= 2 * before.nbytes + cl.words.nbytes
         written += 1
     return written
 
@@ -98,7 +126,9 @@ def write_project(net: Network, board: Board, engine: EngineConfig, out: Path, p
     if out.exists() and any(out.iterdir()) and not (out / "report.json").exists():
         raise AccelgenError(f"--out {out}: directory exists and is not an accelgen project; choose an empty or new one")
     sched, image = build_schedule(net, engine)
-    ctx = hls_context(engine, board, sched.weight_words)
+    passes = [s for s in sched.steps if s.where == "engine"]
+    beats = [tensor_beats(sched.tensors[t], engine.act_bits) for s in passes for t in (*s.inputs, s.output)]
+    ctx = hls_context(engine, board, sched.weight_words, sched.act_words, len(passes), max(beats, default=1))
     ctx["board"] = {"name": board.name, "board_part": board.vivado.board_part, "ps_ip": board.vivado.ps_ip,
                     "hp_port": board.vivado.hp_port}
     out.parent.mkdir(parents=True, exist_ok=True)

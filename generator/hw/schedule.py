@@ -17,7 +17,7 @@ from generator.errors import AccelgenError
 from generator.hw import packing
 from generator.hw.engine import VIEW_KINDS, EngineConfig, kernel_kind
 from generator.hw.fold import View, fold_plan, plain
-from generator.hw.layout import pack_quant, pack_weights
+from generator.hw.layout import beats_per_pixel, pack_quant, pack_weights
 from generator.hw.regmap import MODES
 from generator.ir.network import Network
 from generator.ops import Add, ConvFamily, DeformDwConv, Layer
@@ -54,6 +54,10 @@ class Schedule:
     tensors: dict[str, TensorInfo]
     steps: tuple[Step, ...]
     weight_words: int
+    # command lists: where each tensor an engine pass touches lives in the activation memory
+    # (64-bit word offsets), and that memory's size in words
+    act_offsets: dict[str, int] = field(default_factory=dict)
+    act_words: int = 0
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -185,6 +189,35 @@ def build_schedule(net: Network, engine: EngineConfig) -> tuple[Schedule, np.nda
                           kernel=kernel_kind(layer), regs=regs))
     tensors = {name: TensorInfo(name, t.shape, t.bits, t.signed) for name, t in types.items()}
     image = np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.uint64)
+    offsets, words = activation_layout(steps, tensors, engine.act_bits)
     sched = Schedule(net.name, engine.signature, engine.act_bits, engine.w_bits,
-                     tuple(i.name for i in net.inputs), tuple(net.outputs), tensors, tuple(steps), int(image.size))
+                     tuple(i.name for i in net.inputs), tuple(net.outputs), tensors, tuple(steps), int(image.size),
+                     offsets, words)
     return sched, image.astype(np.uint64)
+
+
+def tensor_beats(t: TensorInfo, act_bits: int) -> int:
+    """64-bit stream beats (= memory words) of a tensor."""
+    h, w, c = t.shape
+    return h * w * beats_per_pixel(c, act_bits)
+
+
+ACT_ALIGN_WORDS = 8  # each tensor starts on a 64-byte line: whole cache lines and aligned AXI bursts
+
+
+def activation_layout(steps: list[Step], tensors: dict[str, TensorInfo], act_bits: int) -> tuple[dict[str, int], int]:
+    """Word offset of every tensor an engine pass reads or writes, in schedule order, no sharing.
+
+    Every tensor keeps its own region for the whole frame: ARM steps and the host read any of
+    them after the list has run, and the memory (a few MB for codenet-a) is not scarce.
+    """
+    offsets: dict[str, int] = {}
+    words = 0
+    for st in steps:
+        if st.where != "engine":
+            continue
+        for t in (*st.inputs, st.output):
+            if t not in offsets:
+                offsets[t] = words
+                words += -(-tensor_beats(tensors[t], act_bits) // ACT_ALIGN_WORDS) * ACT_ALIGN_WORDS
+    return offsets, words

@@ -1,6 +1,8 @@
 // Vitis HLS C-sim / co-sim testbench (run_hls.tcl: csim_design, cosim_design).
 // Replays the passes recorded by the generator under tb_data/ (registers, input beats, weight
-// memory, expected output beats from the golden model) and compares every output beat.
+// memory, expected output beats from the golden model) and compares every output beat; then runs
+// each recorded command list (descriptors, activation memory before) and compares the whole
+// activation memory after it with the golden one.
 #include <cstdio>
 #include <cstdint>
 #include <vector>
@@ -54,6 +56,23 @@ int main(int argc, char **argv) {
         failures += bad != 0;
         passes++;
     }
-    std::printf("%d passes, %d failed\n", passes, failures);
+    for (int l = 0;; l++) {
+        std::snprintf(path, sizeof path, "%s/list%03d_cmds.bin", dir, l);
+        std::vector<uint64_t> cmds = load64(path);
+        if (cmds.empty()) break;
+        std::snprintf(path, sizeof path, "%s/list%03d_act.bin", dir, l);
+        std::vector<uint64_t> act = load64(path);
+        std::snprintf(path, sizeof path, "%s/list%03d_expect.bin", dir, l);
+        std::vector<uint64_t> expect = load64(path);
+        ap_uint<32> sig;
+        accel_top_list(sig, (int)(cmds.size() / CMD_WORDS), reinterpret_cast<const word_t *>(cmds.data()),
+                       reinterpret_cast<word_t *>(act.data()), reinterpret_cast<const word_t *>(wmem.data()));
+        int bad = act.size() != expect.size() || sig != SIGNATURE;
+        for (size_t i = 0; !bad && i < act.size(); i++) bad = act[i] != expect[i];
+        std::printf("command list %d: %zu passes, %s\n", l, cmds.size() / CMD_WORDS, bad ? "MISMATCH" : "ok");
+        failures += bad != 0;
+        passes++;
+    }
+    std::printf("%d passes and lists, %d failed\n", passes, failures);
     return failures ? 1 : (passes ? 0 : 2);
 }

@@ -3,7 +3,9 @@
 A device owns the engine's AXI4-Lite registers and its DMA buffers. The Accelerator writes every
 register of a pass through `write_reg` (at the offsets of regmap.json), then calls `run` with the
 pass's stream buffers; `run` starts the engine, moves the streams and waits for ap_done, raising
-`PassTimeout` naming the layer when it does not come within `timeout_s`.
+`PassTimeout` naming the layer when it does not come within `timeout_s`. For a command list the
+registers name the descriptor table and the activation memory (buffers from `allocate`) and `run`
+gets no stream buffers: the engine reads and writes memory itself.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ class Device(abc.ABC):
         """Program the device for `project` (bitstream, C-sim library or emulator)."""
 
     @abc.abstractmethod
-    def allocate(self, n_words: int) -> np.ndarray:
-        """A DMA-capable buffer of `n_words` uint64 (contiguous, physically addressable on a board)."""
+    def allocate(self, n_words: int, cacheable: bool = True) -> np.ndarray:
+        """A DMA-capable buffer of `n_words` uint64 (contiguous, physically addressable on a board);
+        `cacheable=False` maps it uncached on a board (no flush/invalidate needed)."""
 
     @abc.abstractmethod
     def address(self, buf: np.ndarray) -> int:

@@ -167,6 +167,34 @@ class Emulator:
         out = requant(acc, mult, shift, lo, hi)
         return pack(out, self.act_bits, lo < 0)
 
+    def run_list(self, cmds: np.ndarray, n_cmds: int, act: np.ndarray, wmem: np.ndarray,
+                 fields: tuple[str, ...], layer: str = "?") -> None:
+        """A command list: each descriptor's registers and streams, read from and written to `act`
+        in place, one pass after the other (as the engine runs them)."""
+        words = (len(fields) + 1) // 2
+        for i in range(n_cmds):
+            raw = np.asarray(cmds[i * words:(i + 1) * words], dtype=np.uint64)
+            halves = np.empty(2 * words, dtype=np.uint64)
+            halves[0::2], halves[1::2] = raw & np.uint64(0xFFFFFFFF), raw >> np.uint64(32)
+            d = {f: int(v) for f, v in zip(fields, halves)}
+            where = f"{layer} command {i}"
+            out, in0, in1 = (self._list_stream(act, d, name, where) for name in ("out", "in0", "in1"))
+            res = self.run_pass(d, in0, in1, wmem, where)
+            if res is None:
+                continue
+            if out is None or out.size != res.size:
+                raise self._fail(where, f"the pass produced {res.size} beats, the descriptor's out_beats is "
+                                        f"{0 if out is None else out.size}")
+            out[:] = res
+
+    def _list_stream(self, act: np.ndarray, d: Mapping[str, int], name: str, where: str) -> np.ndarray | None:
+        """The words of one descriptor stream inside the activation memory (None when empty)."""
+        off, beats = d[f"{name}_off"], d[f"{name}_beats"]
+        if off + beats > act.size:
+            raise self._fail(where, f"stream {name}: words {off} + {beats} run past the activation memory "
+                                    f"of {act.size} words")
+        return act[off:off + beats] if beats else None
+
     def _view(self, layer: str, r: Mapping[str, int], in0: np.ndarray | None, in1: np.ndarray | None) -> np.ndarray:
         """The kernel's input from its source streams: V[h, w, c] = S[h // up, w // up, c_start + c],
         S = in0, concat(in0, in1) or the 2-group shuffle of that concat."""

@@ -88,8 +88,9 @@ class PynqDevice(Device):
                           "pass ip=NAME")
 
     # ---- buffers and registers --------------------------------------------------------------
-    def allocate(self, n_words: int) -> np.ndarray:
-        buf = self.pynq.allocate(shape=(max(int(n_words), 1),), dtype=np.uint64)
+    def allocate(self, n_words: int, cacheable: bool = True) -> np.ndarray:
+        kw = {} if cacheable else {"cacheable": False}
+        buf = self.pynq.allocate(shape=(max(int(n_words), 1),), dtype=np.uint64, **kw)
         self.buffers.append(buf)
         return buf if n_words else buf[:0]
 

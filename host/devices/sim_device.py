@@ -12,6 +12,7 @@ pass, and ap_done is set in the control register when a pass finishes. A pass ru
 from __future__ import annotations
 
 import ctypes
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,12 @@ class CSimLibrary:
         fn.argtypes = [ctypes.POINTER(ctypes.c_uint32), u64p, ctypes.c_uint64, u64p, ctypes.c_uint64,
                        u64p, ctypes.c_uint64, u64p, ctypes.c_uint64, ctypes.POINTER(ctypes.c_uint32)]
         fn.restype = ctypes.c_int
+        lst = getattr(self.lib, "accelgen_run_list", None)
+        if lst is not None:
+            lst.argtypes = [u64p, ctypes.c_uint32, u64p, ctypes.c_uint64, u64p, ctypes.c_uint64,
+                            ctypes.POINTER(ctypes.c_uint32)]
+            lst.restype = ctypes.c_int
+        self.lst = lst
         err.argtypes = []
         err.restype = ctypes.c_char_p
         self.fn, self.err, self.path = fn, err, Path(path)
@@ -73,6 +80,22 @@ class CSimLibrary:
         if rc != 0:
             msg = (self.err() or b"").decode(errors="replace").strip() or f"error code {rc}"
             raise DeviceError(f"layer {layer}: C-sim rejected the pass: {msg}")
+        return int(sig.value)
+
+
+    def run_list(self, cmds: np.ndarray, n_cmds: int, act: np.ndarray, wmem: np.ndarray, layer: str) -> int:
+        if self.lst is None:
+            raise DeviceError(f"sim device: {self.path} has no command-list entry (rebuild the C-sim)")
+        sig = ctypes.c_uint32(0)
+        cmds = np.ascontiguousarray(cmds, dtype=np.uint64)
+        wm = np.ascontiguousarray(wmem, dtype=np.uint64)
+        rc = self.lst(self._ptr(cmds), n_cmds, self._ptr(act), act.size, self._ptr(wm), wm.size, ctypes.byref(sig))
+        if rc != 0:
+            msg = (self.err() or b"").decode(errors="replace").strip() or f"error code {rc}"
+            m = re.match(r"command (\d+): (.*)$", msg)
+            if m:  # the Accelerator names the layer of descriptor N
+                raise DeviceError(f"layer {layer} command {m.group(1)}: C-sim rejected the pass: {m.group(2)}")
+            raise DeviceError(f"layer {layer}: C-sim rejected the command list: {msg}")
         return int(sig.value)
 
 
@@ -112,7 +135,7 @@ class SimDevice(Device):
             self.name = f"sim (C-sim {path.name})"
         self.regs = {rm.control["ctrl"]: rm.control.get("ap_idle", 4)}
 
-    def allocate(self, n_words: int) -> np.ndarray:
+    def allocate(self, n_words: int, cacheable: bool = True) -> np.ndarray:
         buf = np.zeros(int(n_words), dtype=np.uint64)
         addr = self._next
         self._next += max(_ALIGN, -(-buf.nbytes // _ALIGN) * _ALIGN)
@@ -136,15 +159,40 @@ class SimDevice(Device):
         rm = self.project.regmap
         return {name: self.regs.get(rm.offsets[name], 0) for name in rm.layer_regs}
 
-    def _weight_memory(self, layer: str) -> np.ndarray:
+    def _pointer(self, name: str) -> int:
         assert self.project is not None
-        off = self.project.regmap.offsets["weights"]
-        addr = self.regs.get(off, 0) | (self.regs.get(off + 4, 0) << 32)
-        buf = self.buffers.get(addr)
-        if buf is None:
-            raise DeviceError(f"layer {layer}: weights register holds 0x{addr:x}, which is no buffer of this device "
-                              "(write the weight buffer's address first)")
+        off = self.project.regmap.offsets[name]
+        return self.regs.get(off, 0) | (self.regs.get(off + 4, 0) << 32)
+
+    def _resolve(self, name: str, layer: str) -> tuple[np.ndarray, int]:
+        """The buffer a pointer register points into, and the word offset inside it."""
+        addr = self._pointer(name)
+        for base, buf in self.buffers.items():
+            if base <= addr < base + max(buf.nbytes, 8):
+                if (addr - base) % 8:
+                    raise DeviceError(f"layer {layer}: {name} register 0x{addr:x} is not 64-bit aligned")
+                return buf, (addr - base) // 8
+        raise DeviceError(f"layer {layer}: {name} register holds 0x{addr:x}, which is no buffer of this device")
+
+    def _weight_memory(self, layer: str) -> np.ndarray:
+        buf, off = self._resolve("weights", layer)
+        if off:
+            raise DeviceError(f"layer {layer}: weights register points {off} words into a buffer, not at its start")
         return buf
+
+    def _command_list(self, layer: str, n_cmds: int) -> tuple[np.ndarray, np.ndarray]:
+        """Descriptor words and the activation memory of a command-list start."""
+        assert self.project is not None
+        words = self.project.regmap.cmd_words
+        table, first = self._resolve("cmds", layer)
+        if first + n_cmds * words > table.size:
+            raise DeviceError(f"layer {layer}: n_cmds = {n_cmds} descriptors at word {first} run past the "
+                              f"{table.size}-word buffer")
+        act, off = self._resolve("act_in0", layer)
+        if off or any(self._pointer(n) != self._pointer("act_in0") for n in ("act_in1", "act_out")):
+            raise DeviceError(f"layer {layer}: act_in0/act_in1/act_out must all hold the activation buffer's address "
+                              "(the simulated engine has one activation memory)")
+        return table[first:first + n_cmds * words], act
 
     def run(self, layer: str, in0: np.ndarray | None, in1: np.ndarray | None, out: np.ndarray | None,
             timeout_s: float) -> None:
@@ -157,7 +205,16 @@ class SimDevice(Device):
             raise PassTimeout(f"layer {layer}: engine did not signal ap_done within {timeout_s:g} s (sim device, hung on request)")
         regs = self._reg_values()
         wmem = self._weight_memory(layer)
-        if self.emulator is not None:
+        n_cmds = self.regs.get(self.project.regmap.offsets["n_cmds"], 0) if "n_cmds" in self.project.regmap.offsets else 0
+        if n_cmds:
+            cmds, act = self._command_list(layer, n_cmds)
+            if self.emulator is not None:
+                self.emulator.run_list(cmds, n_cmds, act, wmem, self.project.regmap.cmd_fields, layer)
+                sig = self.emulator.signature
+            else:
+                assert self.csim is not None
+                sig = self.csim.run_list(cmds, n_cmds, act, wmem, layer)
+        elif self.emulator is not None:
             res = self.emulator.run_pass(regs, in0, in1, wmem, layer)
             if res is not None:
                 if out is None or out.size != res.size:

@@ -25,7 +25,8 @@ struct SimError : std::runtime_error {
     explicit SimError(const std::string &m) : std::runtime_error(m) {}
 };
 
-// One global scheduler: at most one DATAFLOW region runs at a time (regions do not nest).
+// One global scheduler: one top-level DATAFLOW region at a time; regions started inside one of its
+// processes nest (accel_dataflow.h).
 // A deadlock is declared only when every live process waits AND no wait can be satisfied
 // (a woken process may not have run yet, so counting blocked threads alone is not enough).
 struct Sched {

@@ -77,6 +77,7 @@ def test_vitis_testbench_passes_under_gcc(project, tmp_path):
     r = subprocess.run([str(exe), str(src / "tb_data")], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout
     assert "0 failed" in r.stdout and "passes" in r.stdout
+    assert "command list 0:" in r.stdout and "ok" in r.stdout.split("command list 0:")[1].splitlines()[0]
 
 
 def test_makefile_without_vendor_tools(project):

@@ -3,7 +3,8 @@
 Inject it with `monkeypatch.setitem(sys.modules, "pynq", fake_pynq)`. The fake board records every
 register write as (offset, value); on ap_start it runs the pass the registers describe with the
 host's register-level emulator, reading its streams from the buffers handed to the DMA channels
-and the weight memory from the address in the `weights` register, like the fabric would.
+and the weight memory from the address in the `weights` register, like the fabric would. With
+`n_cmds` > 0 it runs the command list at the `cmds` address over the buffer at `act_in0`.
 `CONFIG` shapes the board: `engine` (another design's engine.json: signature mismatch),
 `hang_pass` (the n-th pass never raises ap_done).
 """
@@ -102,7 +103,9 @@ class FakeEngine:
         regmap = json.loads((host_dir / "regmap.json").read_text())
         engine = CONFIG.get("engine") or json.loads((host_dir / "engine.json").read_text())
         self.offsets = {r["name"]: r["offset"] for r in regmap["registers"]}
-        self.names = [r["name"] for r in regmap["registers"] if r["access"] == "w" and r["name"] != "weights"]
+        self.names = [r["name"] for r in regmap["registers"] if r["access"] == "w" and r["scope"] == "pass"]
+        self.cmd_fields = tuple(regmap["commands"]["fields"])
+        self.cmd_words = regmap["commands"]["words"]
         self.ctrl = regmap["control"]["ctrl"]
         self.emulator = Emulator(engine, regmap["modes"])
         self.overlay = overlay
@@ -115,14 +118,24 @@ class FakeEngine:
         m[self.ctrl] = 0
         if CONFIG.get("hang_pass") == self.passes:
             return  # never done
-        dma = self.overlay.dmas
-        in0, in1, out = dma["dma0"].sendchannel, dma["dma1"].sendchannel, dma["dma0"].recvchannel
-        regs = {n: m.get(self.offsets[n], 0) for n in self.names}
-        addr = m.get(self.offsets["weights"], 0) | (m.get(self.offsets["weights"] + 4, 0) << 32)
-        res = self.emulator.run_pass(regs, in0.pending, in1.pending, _BUFFERS[addr])
-        if res is not None:
-            out.pending[:] = res
-        in0.pending = in1.pending = out.pending = None
+        def ptr(name: str) -> int:
+            return m.get(self.offsets[name], 0) | (m.get(self.offsets[name] + 4, 0) << 32)
+
+        wmem = _BUFFERS[ptr("weights")]
+        n_cmds = m.get(self.offsets["n_cmds"], 0)
+        if n_cmds:
+            base = max(a for a in _BUFFERS if a <= ptr("cmds"))
+            first = (ptr("cmds") - base) // 8
+            table = _BUFFERS[base][first:first + n_cmds * self.cmd_words]
+            self.emulator.run_list(table, n_cmds, _BUFFERS[ptr("act_in0")], wmem, self.cmd_fields)
+        else:
+            dma = self.overlay.dmas
+            in0, in1, out = dma["dma0"].sendchannel, dma["dma1"].sendchannel, dma["dma0"].recvchannel
+            regs = {n: m.get(self.offsets[n], 0) for n in self.names}
+            res = self.emulator.run_pass(regs, in0.pending, in1.pending, wmem)
+            if res is not None:
+                out.pending[:] = res
+            in0.pending = in1.pending = out.pending = None
         m[self.offsets["signature"]] = self.emulator.signature
         m[self.ctrl] = 2 | 4
 

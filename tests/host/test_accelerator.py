@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import numpy as np
@@ -72,15 +73,24 @@ def test_signature_mismatch_refused_on_sim(tiny_dir, tiny_net):
 
 
 def test_timeout_names_layer(tiny_dir, tiny_net):
-    acc = Accelerator(tiny_dir, SimDevice(fast=True, hang=("df1",)), timeout_s=0.01)
+    acc = Accelerator(tiny_dir, SimDevice(fast=True, hang=("df1",)), timeout_s=0.01, command_list=False)
     with pytest.raises(PassTimeout, match="^layer df1: engine did not signal ap_done within 0.01 s"):
+        acc.run(random_inputs(tiny_net, 0))
+
+
+def test_timeout_names_command_list(tiny_dir, tiny_net):
+    """A hung command list names the layers the list runs (first..last)."""
+    acc = Accelerator(tiny_dir, "sim", fast=True, timeout_s=0.01)
+    label = next(s.label for s in acc.segments if s.engine and len(s.steps) > 1)
+    acc.device.hang.add(label)
+    with pytest.raises(PassTimeout, match=rf"^layer {re.escape(label)}: engine did not signal ap_done within 0.01 s"):
         acc.run(random_inputs(tiny_net, 0))
 
 
 def test_weights_pointer_must_point_at_weight_buffer(tiny_dir, tiny_net):
     acc = Accelerator(tiny_dir, "sim", fast=True)
     acc.device.write_reg(acc.project.regmap.offsets["weights"], 0x1234)
-    with pytest.raises(DeviceError, match="layer c1: weights register holds 0x1234, which is no buffer"):
+    with pytest.raises(DeviceError, match=r"layer c1\.\.shuf1 \(9 passes\): weights register holds 0x1234, which is no buffer"):
         acc.run(random_inputs(tiny_net, 0))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from host_nets import make_project
@@ -69,9 +71,13 @@ def test_emulator_matches_golden(tmp_path, op, shape, in_bits, in_signed, fields
         np.testing.assert_array_equal(out["y"], run_golden(net, x)["y"])
 
 
-def test_emulator_rejects_registers_beyond_engine_limits(tmp_path, tiny_net):
-    acc = Accelerator(make_project(tmp_path, tiny_net), "sim", fast=True)
-    step = next(s for s in acc.project.steps if s.layer == "pw1")
-    step.regs["in_c"] = 64  # beyond the pwconv kernel's max_in_c (and the stream)
-    with pytest.raises(DeviceError, match="layer pw1: engine rejected the pass: register in_c = 64 exceeds the pwconv kernel's max_in_c = 16"):
+@pytest.mark.parametrize("command_list", [False, True])
+def test_emulator_rejects_registers_beyond_engine_limits(tmp_path, tiny_net, command_list):
+    d = make_project(tmp_path, tiny_net)
+    sched = json.loads((d / "host/schedule.json").read_text())
+    next(s for s in sched["steps"] if s["layer"] == "pw1")["regs"]["in_c"] = 64  # beyond pwconv's max_in_c
+    (d / "host/schedule.json").write_text(json.dumps(sched))
+    acc = Accelerator(d, "sim", fast=True, command_list=command_list)
+    with pytest.raises(DeviceError, match="^layer pw1: engine rejected the pass: register in_c = 64 exceeds the "
+                                          "pwconv kernel's max_in_c = 16"):
         acc.run(random_inputs(tiny_net, 0))

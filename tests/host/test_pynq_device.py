@@ -10,6 +10,7 @@ import pytest
 from host_nets import tiny_signature  # noqa: E402
 
 from generator.hw import regmap
+from generator.hw.commands import command_lists
 from generator.hw.engine import build_engine
 from generator.hw.schedule import build_schedule
 from generator.reference import random_inputs, run_golden
@@ -31,30 +32,68 @@ def board(monkeypatch, tiny_dir, tiny_net):
         p.unlink()
 
 
-def expected_writes(net, weights_addr: int) -> list[tuple[int, int]]:
-    """From the generator's schedule and register map, independently of host/."""
+OFF = {r.name: r.offset for r in regmap.REGISTERS}
+
+
+def pointer_writes(name: str, addr: int) -> list[tuple[int, int]]:
+    return [(OFF[name], addr & 0xFFFFFFFF), (OFF[name] + 4, addr >> 32)]
+
+
+def expected_writes(net, weights_addr: int, lists: tuple[int, int] | None = None) -> list[tuple[int, int]]:
+    """From the generator's schedule, register map and command lists, independently of host/.
+    `lists`: (descriptor table address, activation memory address) for a command-list run."""
     sched, _ = build_schedule(net, build_engine(net, "ultra96", 200.0))
-    off = {r.name: r.offset for r in regmap.REGISTERS}
-    w = off["weights"]
-    out = [(w, weights_addr & 0xFFFFFFFF), (w + 4, weights_addr >> 32)]
-    out += [(off[n], regmap.MODES["nop"] if n == "mode" else 0) for n in regmap.LAYER_REGS]
-    out.append((regmap.CTRL, regmap.AP_START))
+    out = pointer_writes("weights", weights_addr)
+    out += [(OFF[n], regmap.MODES["nop"] if n == "mode" else 0) for n in regmap.LAYER_REGS]
+    out += [(OFF["n_cmds"], 0), (regmap.CTRL, regmap.AP_START)]
+    if lists is not None:
+        table, act = lists
+        first = 0
+        for cl, _ in command_lists(sched):
+            if cl is None:
+                continue
+            out.append((OFF["n_cmds"], cl.n))
+            out += pointer_writes("cmds", table + 8 * first)
+            for name in ("act_in0", "act_in1", "act_out"):
+                out += pointer_writes(name, act)
+            out.append((regmap.CTRL, regmap.AP_START))
+            first += cl.words.size
+        return out
     for step in sched.steps:
         if step.where == "engine":
-            out += [(off[n], step.regs[n] & 0xFFFFFFFF) for n in regmap.LAYER_REGS]
+            out += [(OFF[n], step.regs[n] & 0xFFFFFFFF) for n in regmap.LAYER_REGS]
             out.append((regmap.CTRL, regmap.AP_START))
     return out
 
 
-def test_register_writes_equal_schedule_and_outputs_exact(board, tiny_net):
+def test_command_list_writes_and_outputs_exact(board, tiny_net):
+    """Per list: n_cmds, the table and activation addresses, one start; the descriptor table the
+    host wrote equals the generator's, word for word; outputs bit-exact; no DMA is used."""
     acc = Accelerator(board, PynqDevice())
+    engine_ip = acc.device.overlay.accel
+    x = random_inputs(tiny_net, 5)
+    out = acc.run(x)
+    arena = acc._slots[0]["<activation memory>"]
+    assert engine_ip.mmio.writes == expected_writes(tiny_net, acc.wbuf.physical_address,
+                                                    (acc.cmdbuf.physical_address, arena.physical_address))
+    sched, _ = build_schedule(tiny_net, build_engine(tiny_net, "ultra96", 200.0))
+    table = np.concatenate([cl.words for cl, _ in command_lists(sched) if cl is not None])
+    np.testing.assert_array_equal(np.asarray(acc.cmdbuf), table)
+    ref = run_golden(tiny_net, x)
+    for k in ("head", "pool1"):
+        np.testing.assert_array_equal(out[k], ref[k])
+    assert all(ch.transfers == 0 for d in acc.device.overlay.dmas.values() for ch in (d.sendchannel, d.recvchannel))
+
+
+def test_register_writes_equal_schedule_and_outputs_exact(board, tiny_net):
+    acc = Accelerator(board, PynqDevice(), command_list=False)
     engine_ip = acc.device.overlay.accel
     addr = acc.wbuf.physical_address
     x = random_inputs(tiny_net, 5)
     nop_writes = len(engine_ip.mmio.writes)
     out = acc.run(x)
     assert engine_ip.mmio.writes == expected_writes(tiny_net, addr)
-    assert nop_writes == len(regmap.LAYER_REGS) + 3
+    assert nop_writes == len(regmap.LAYER_REGS) + 4
     ref = run_golden(tiny_net, x)
     for k in ("head", "pool1"):
         np.testing.assert_array_equal(out[k], ref[k])
@@ -83,8 +122,15 @@ def test_bitstream_name_mismatch_refused(board):
 
 def test_timeout_names_the_layer(board, tiny_net):
     fake_pynq.reset(hang_pass=4)  # NOP, c1, pw1, then dw1 hangs
-    acc = Accelerator(board, PynqDevice(), timeout_s=0.05)
+    acc = Accelerator(board, PynqDevice(), timeout_s=0.05, command_list=False)
     with pytest.raises(PassTimeout, match=r"^layer dw1: engine did not signal ap_done within 0.05 s"):
+        acc.run(random_inputs(tiny_net, 0))
+
+
+def test_timeout_names_the_command_list(board, tiny_net):
+    fake_pynq.reset(hang_pass=2)  # NOP, then the first list hangs
+    acc = Accelerator(board, PynqDevice(), timeout_s=0.05)
+    with pytest.raises(PassTimeout, match=r"^layer c1\.\.shuf1 \(9 passes\): engine did not signal ap_done within 0.05 s"):
         acc.run(random_inputs(tiny_net, 0))
 
 
