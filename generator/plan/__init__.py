@@ -183,12 +183,15 @@ def plan_network(net: Network, board: Board | str, clock_mhz: float | None = Non
 
 
 def whatif(net: Network, board: Board | str, clock_mhz: float | None = None, budget: float = 1.0,
-           lut_fraction: float = 0.7, cal: Calibration | None = None) -> dict[str, float]:
-    """Predicted fps with each lever alone and all together, each re-planned. None of these is
-    what the engine as built reaches: they size the gain of work not done yet."""
+           lut_fraction: float = 0.7, cal: Calibration | None = None, base: Options | None = None) -> dict[str, float]:
+    """Predicted fps with each lever alone and all together (on top of `base`), each re-planned.
+    None of these is what the engine as built reaches: they size the gain of work not done yet."""
+    base = base or Options()
     out = {}
-    for name in list(LEVERS) + ["all levers"]:
-        opts = Options.all_levers() if name == "all levers" else Options(**{name: True})
+    names = list(LEVERS) + (["all levers"] if len(LEVERS) > 1 else [])
+    for name in names:
+        on = LEVERS if name == "all levers" else (name,)
+        opts = dataclasses.replace(base, **dict.fromkeys(on, True))
         out[name] = plan_network(net, board, clock_mhz, budget, lut_fraction, opts, cal).fps
     return out
 

@@ -15,13 +15,15 @@ from generator.zoo import ZOO, resolve
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from generator.plan import plan_network, whatif
+    from generator.plan import Options, plan_network, whatif
     from generator.plan.report import html_report, text_report
 
     net = resolve(args.net, args.seed)
     board = load_board(args.board)
-    plan = plan_network(net, board, args.clock, args.budget, args.lut_fraction, time_limit_s=args.time_limit)
-    levers = None if args.no_whatif else whatif(net, board, args.clock, args.budget, args.lut_fraction)
+    opts = Options(command_list=not args.per_pass)
+    plan = plan_network(net, board, args.clock, args.budget, args.lut_fraction, opts, time_limit_s=args.time_limit)
+    levers = None if args.no_whatif else whatif(net, board, args.clock, args.budget, args.lut_fraction,
+                                                base=opts)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     (out / "plan.json").write_text(json.dumps(plan.to_json(), indent=2) + "\n")
@@ -42,6 +44,8 @@ def add_plan_arguments(p: argparse.ArgumentParser) -> None:
                    help="of the budgeted LUTs, the fraction the model may fill (default 0.7, routing headroom)")
     p.add_argument("--time-limit", type=float, default=10.0, metavar="S", help="solver time limit (default 10 s)")
     p.add_argument("--no-whatif", action="store_true", help="skip the what-if lines for unimplemented levers")
+    p.add_argument("--per-pass", action="store_true",
+                   help="price one engine start per pass (host runs without command lists)")
     p.add_argument("--out", required=True, metavar="DIR", help="directory for plan.json and report.html")
 
 
