@@ -89,20 +89,35 @@ class PynqDevice(Device):
 
     # ---- buffers and registers --------------------------------------------------------------
     def allocate(self, n_words: int, cacheable: bool = True) -> np.ndarray:
-        kw = {} if cacheable else {"cacheable": False}
-        buf = self.pynq.allocate(shape=(max(int(n_words), 1),), dtype=np.uint64, **kw)
+        shape = (max(int(n_words), 1),)
+        buf = None
+        if not cacheable:  # uncached mapping where this pynq supports it; else cached + flushes
+            try:
+                buf = self.pynq.allocate(shape=shape, dtype=np.uint64, cacheable=False)
+            except TypeError:
+                buf = None
+        if buf is None:
+            buf = self.pynq.allocate(shape=shape, dtype=np.uint64)
         self.buffers.append(buf)
         return buf if n_words else buf[:0]
+
+    def _allocation(self, buf: np.ndarray) -> Any:
+        """The allocated buffer `buf` is (or is a view of): cache maintenance acts on whole
+        allocations, as a view's address range is not tracked by every pynq version."""
+        for b in self.buffers:
+            if buf is b or np.may_share_memory(buf, b):
+                return b
+        return buf
 
     def address(self, buf: np.ndarray) -> int:
         addr = getattr(buf, "device_address", None)
         return int(addr if addr is not None else buf.physical_address)
 
     def sync_to_device(self, buf: np.ndarray) -> None:
-        buf.flush()
+        self._allocation(buf).flush()
 
     def sync_from_device(self, buf: np.ndarray) -> None:
-        buf.invalidate()
+        self._allocation(buf).invalidate()
 
     def write_reg(self, offset: int, value: int) -> None:
         self.mmio.write(offset, int(value) & 0xFFFFFFFF)
