@@ -14,6 +14,7 @@ from generator.hw.engine import EngineConfig, KernelSpec, build_engine, kernel_k
 from generator.hw.fold import fold_plan
 from generator.hw.kernels import KERNELS, Bus, kernel_resources, pass_cycles, shell_resources
 from generator.hw.kernels import arm as arm_steps
+from generator.hw.layout import beats_per_pixel
 from generator.hw.regmap import CMD_WORDS
 from generator.hw.schedule import layer_regs, move_regs
 from generator.ir.network import Network
@@ -23,11 +24,30 @@ LEVERS = {
     "overlap_weights": "weights of the next pass load while this one computes (double-buffered weights)",
 }
 
-# Command lists: before each pass the engine reads its descriptor (CMD_WORDS 64-bit words) over
-# the AXI master; a burst costs its beats plus the DDR read latency. Not measured (the RTL engine
-# has no list sequencer): the Zynq MPSoC's HP-port read latency is about 40 cycles at 250 MHz.
+# Command lists (measured on the RTL engine, docs/model.md "Command lists"): a pass of a list costs
+# the pass itself plus (1) its descriptor fetch: read latency + CMD_WORDS beats + LIST_SEQ_CYCLES
+# to start the pass's DMAs; (2) its output drain: the write DMA sends a burst once all of its beats
+# are in (store and forward), so the last burst (up to LIST_WRITE_BURST beats) leaves after the
+# kernel's last beat, and the next fetch waits for its write response; (3) for a pass without a
+# weight load (add, move), the read latency of its first input beat, which a weight load hides.
+# Latencies: the Zynq MPSoC's HP-port read latency is about 40 cycles at 250 MHz; the write
+# response latency is assumed the same (not measured on a board).
 DDR_READ_LATENCY_CYCLES = 40
-CMD_FETCH_CYCLES = CMD_WORDS + DDR_READ_LATENCY_CYCLES
+DDR_WRITE_LATENCY_CYCLES = 40
+LIST_SEQ_CYCLES = 4  # last descriptor word -> the pass's first read request (ag_cmdseq)
+LIST_WRITE_BURST = 16  # write DMA burst beats (Vitis HLS default max_write_burst_length; rtl DMA_WRITE_BURST)
+
+
+def list_pass_cycles(out_beats: int, weights: bool, read_latency: int = DDR_READ_LATENCY_CYCLES,
+                     write_latency: int = DDR_WRITE_LATENCY_CYCLES) -> int:
+    """Cycles a pass costs more in a command list than started alone with its streams ready."""
+    last_burst = (max(out_beats, 1) - 1) % LIST_WRITE_BURST + 1
+    return (CMD_WORDS + read_latency + LIST_SEQ_CYCLES + last_burst + write_latency
+            + (0 if weights else read_latency))
+
+
+# a pass with weights and whole last burst on DDR
+CMD_FETCH_CYCLES = list_pass_cycles(LIST_WRITE_BURST, True)
 
 
 @dataclass(frozen=True)
@@ -37,7 +57,7 @@ class Options:
 
     `command_list` is how the host runs the engine: True (the default, what host/ does) starts the
     engine once per run of consecutive passes (a command list) and pays `host_pass_us` once per
-    run plus CMD_FETCH_CYCLES per pass; False pays `host_pass_us` per pass (one start per pass).
+    run plus list_pass_cycles per pass; False pays `host_pass_us` per pass (one start per pass).
     """
 
     overlap_weights: bool = False
@@ -111,6 +131,11 @@ class Layers:
         return [e.regs for e in self.entries if e.kind == kind and e.regs is not None]
 
 
+def out_beats(regs: dict[str, int], act_bits: int) -> int:
+    """64-bit words a pass writes."""
+    return regs["out_h"] * regs["out_w"] * beats_per_pixel(regs["out_c"], act_bits)
+
+
 def bus_for(engine: EngineConfig, board: Board, clock_hz: float, cal: Calibration) -> Bus:
     return Bus(engine.act_bits, engine.w_bits, board.ddr.bytes_per_s * cal.ddr_efficiency / clock_hz)
 
@@ -141,7 +166,8 @@ def evaluate(net: Network, layers: Layers, specs: dict[str, KernelSpec], bus: Bu
         total, fill = pc.total, pc.fill
         if opts.command_list:
             host = 0.0 if list_open else cal.host_pass_us * 1e-6
-            total, fill = total + CMD_FETCH_CYCLES, fill + CMD_FETCH_CYCLES
+            extra = list_pass_cycles(out_beats(e.regs, bus.act_bits), pc.weights > 0)
+            total, fill = total + extra, fill + extra
             list_open = True
         else:
             host = cal.host_pass_us * 1e-6

@@ -85,19 +85,41 @@ def first_mismatch(net: Network, got: dict[str, np.ndarray], want: dict[str, np.
     return None
 
 
-def rtlsim_report(engine: EngineConfig, passes: list[dict[str, Any]], simulator: str) -> dict[str, Any]:
+def rtlsim_report(engine: EngineConfig, passes: list[dict[str, Any]], simulator: str,
+                  lists: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """rtlsim.json. One pass per start: a pass's cycles run from ap_start to ap_done. Command lists
+    (`lists` given): from its descriptor's fetch to its last write response, and each list's from
+    ap_start to ap_done; `list_overhead` sets the measured fixed costs of a list's pass beside the
+    model's (generator.plan.model.list_pass_cycles at the testbench RAM's latencies)."""
     rows = []
     for p in passes:
         ideal = ideal_cycles(p["kernel"], p["regs"], engine.kernel(p["kernel"]), engine.act_bits)
         rows.append({**p, "ideal_cycles": ideal, "ratio": round(p["cycles"] / ideal, 4)})
-    return {"format": RTLSIM_FORMAT, "simulator": simulator, "engine": engine.to_json(),
-            "stream_bytes_per_cycle": None, "passes": rows,
-            "total_cycles": sum(p["cycles"] for p in passes),
-            "total_ideal_cycles": sum(r["ideal_cycles"] for r in rows)}
+    doc: dict[str, Any] = {"format": RTLSIM_FORMAT, "simulator": simulator, "engine": engine.to_json(),
+                           "mode": "list" if lists is not None else "pass",
+                           "stream_bytes_per_cycle": None, "passes": rows,
+                           "total_cycles": sum(p["cycles"] for p in passes),
+                           "total_ideal_cycles": sum(r["ideal_cycles"] for r in rows)}
+    if lists is not None:
+        doc["lists"] = lists
+        doc["total_cycles"] = sum(x["cycles"] for x in lists)
+        doc["list_overhead"] = list_overhead(rows)
+    return doc
+
+
+def list_overhead(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Measured fixed costs of a list's passes (cycles, on the testbench's AXI RAM) beside the model's."""
+    from generator.plan.model import CMD_FETCH_CYCLES
+
+    fetch = [r["fetch_to_read"] for r in rows]
+    drain = [r["write_drain"] for r in rows]
+    return {"fetch_to_first_read": {"min": min(fetch), "max": max(fetch)},
+            "last_write_to_response": {"min": min(drain), "max": max(drain)},
+            "model_list_pass_cycles_on_ddr": CMD_FETCH_CYCLES}
 
 
 def cmd_rtlsim(args: argparse.Namespace) -> int:
-    from generator.rtl.sim import run_network
+    from generator.rtl.sim import run_frames
     from sim import runner
 
     why = runner.missing(args.simulator)
@@ -109,18 +131,24 @@ def cmd_rtlsim(args: argparse.Namespace) -> int:
     else:
         inputs = random_inputs(net, args.seed)
     project = Path(args.dir)
-    tensors, passes = run_network(engine, net, inputs, args.simulator, rtl_dir=rtl_dir,
-                                  work_dir=project / "rtlsim_work")
+    mode = "pass" if args.per_pass else "list"
+    run = run_frames(engine, net, inputs, args.simulator, rtl_dir=rtl_dir, work_dir=project / "rtlsim_work",
+                     mode=mode)
+    tensors, passes = run.frames[-1], run.passes[-1]
     want = run_golden(net, inputs)
     bad = first_mismatch(net, tensors, want)
-    report = rtlsim_report(engine, passes, args.simulator)
+    report = rtlsim_report(engine, passes, args.simulator, run.lists[-1] if run.lists else None)
     report["bit_exact"] = bad is None
     write_json(project / "rtlsim.json", report)
     if args.outputs:
         write_npz(args.outputs, {k: tensors[k] for k in net.outputs})
     rows = [[p["layer"], p["kernel"], p["cycles"], p["ideal_cycles"], f"{p['ratio']:.2f}"] for p in report["passes"]]
     print(format_table(["layer", "kernel", "cycles", "ideal", "ratio"], rows))
-    print(f"total {report['total_cycles']} cycles ({args.simulator}); wrote {project / 'rtlsim.json'}")
+    if run.lists:
+        print(format_table(["list", "passes", "cycles"], [[f"{x['first']}..{x['last']}", x["passes"], x["cycles"]]
+                                                          for x in run.lists[-1]]))
+    how = "one start per pass" if args.per_pass else "command lists"
+    print(f"total {report['total_cycles']} cycles ({args.simulator}, {how}); wrote {project / 'rtlsim.json'}")
     if bad:
         raise MismatchError(f"rtlsim: {bad}")
     print(f"{net.name}: RTL bit-exact with the golden model")
@@ -182,6 +210,8 @@ def add_commands(sub: Any) -> None:
     sp.add_argument("--inputs", help="NPZ with one array per network input (default: seeded random)")
     sp.add_argument("--outputs", help="NPZ to write the network outputs to")
     sp.add_argument("--simulator", choices=("verilator", "icarus"), default="verilator")
+    sp.add_argument("--per-pass", action="store_true",
+                    help="one engine start per pass with streamed I/O (default: command lists, as the host runs)")
     sp.set_defaults(fn=cmd_rtlsim)
     sp = sub.add_parser("synth", help="yosys (or Vivado) resources per kernel and for the engine top",
                         description="yosys synth_xilinx -family xcup per kernel and for the top -> DIR/synth.json")

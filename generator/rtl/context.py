@@ -21,8 +21,14 @@ TOP = "accel_top"
 FIFO_AW = 4  # in0 / in1 FIFOs: 16 beats
 GROUP_FIFO_AW = 3  # per-kernel FIFO of requantised channel groups
 MODULE = {"pwconv": "ag_conv", "conv": "ag_conv", "dwconv": "ag_dw", "deform": "ag_dw", "add": "ag_add"}
+DMA_AW = 7  # command-list DMA FIFOs: 128 beats, two bursts in flight
+DMA_BURST = 64  # command-list read DMA bursts (beats)
+# Write DMA bursts: a burst starts once the FIFO holds all of its beats (W never waits on the
+# kernel), so the last burst's length is drain time at the end of every pass; 16 is Vitis HLS's
+# default max_write_burst_length (the HLS top's m_axi pragmas keep the default).
+DMA_WRITE_BURST = 16
 LIBRARY = ("ag_fifo", "ag_quant", "ag_mac", "ag_mem", "ag_lbwrite", "ag_outpack", "ag_wload",
-           "ag_conv", "ag_dw", "ag_add")
+           "ag_conv", "ag_dw", "ag_add", "ag_rdma", "ag_wdma", "ag_cmdseq")
 
 
 def log2(n: int) -> int:
@@ -114,4 +120,9 @@ def top_context(engine: EngineConfig) -> dict[str, Any]:
         "wl": wl,
         "log_wl": log2(wl),
         "fifo_aw": FIFO_AW,
+        "cmd_words": regmap.CMD_WORDS,
+        "cmd_stream_first": regmap.CMD_FIELDS.index(regmap.CMD_STREAM_FIELDS[0]),
+        "dma_aw": DMA_AW,
+        "dma_burst": DMA_BURST,
+        "dma_write_burst": DMA_WRITE_BURST,
     }

@@ -34,10 +34,13 @@ TB_MODULE = "sim.tb.test_engine"
 class RtlRun:
     frames: list[dict[str, np.ndarray]]  # every tensor, per frame
     passes: list[list[dict[str, Any]]]  # per frame: layer, kernel, regs, cycles
+    lists: list[list[dict[str, Any]]] | None = None  # per frame, list mode: each list's cycles and passes
 
 
 def write_job(job_dir: Path, net: Network, engine: EngineConfig, frames: list[dict[str, np.ndarray]],
-              seed: int = 0, bubbles: float = 0.0, backpressure: float = 0.0) -> Path:
+              seed: int = 0, bubbles: float = 0.0, backpressure: float = 0.0, mode: str = "pass") -> Path:
+    """A job folder for the engine testbench; `mode` "list" runs command lists (one start per run
+    of engine passes, activations in the testbench's AXI RAM), "pass" one start per pass (streams)."""
     engine = rtl_engine(engine)
     job_dir = Path(job_dir).resolve()
     job_dir.mkdir(parents=True, exist_ok=True)
@@ -48,7 +51,8 @@ def write_job(job_dir: Path, net: Network, engine: EngineConfig, frames: list[di
         write_npz(p, check_inputs(net, f))
         paths.append(str(p))
     job = {"network": str(net_path), "engine": engine.to_json(), "signature": engine.signature,
-           "frames": paths, "seed": seed, "bubbles": bubbles, "backpressure": backpressure}
+           "frames": paths, "seed": seed, "bubbles": bubbles, "backpressure": backpressure,
+           "mode": mode}
     (job_dir / "job.json").write_text(json.dumps(job, indent=1))
     for old in job_dir.glob("frame*.npz"):
         old.unlink()
@@ -58,7 +62,8 @@ def write_job(job_dir: Path, net: Network, engine: EngineConfig, frames: list[di
 def read_result(job_dir: Path) -> RtlRun:
     res = json.loads((job_dir / "result.json").read_text())
     frames = [read_npz(job_dir / f"frame{i}.npz") for i in range(len(res["frames"]))]
-    return RtlRun(frames, [f["passes"] for f in res["frames"]])
+    lists = [f["lists"] for f in res["frames"]] if res.get("mode") == "list" else None
+    return RtlRun(frames, [f["passes"] for f in res["frames"]], lists)
 
 
 def simulate(rtl_dir: Path, job_dir: Path, simulator: str, build_dir: Path, testcase: str = "run_job",
@@ -80,8 +85,17 @@ def run_network(project_dir_or_engine: Path | str | EngineConfig, net: Network,
     back to back and returns the last frame's tensors and all frames' passes.
 
     `project_dir_or_engine`: a project directory holding rtl/ and host/engine.json, or an
-    EngineConfig (the RTL is then rendered into a temporary or `work_dir` folder).
+    EngineConfig (the RTL is then rendered into a temporary or `work_dir` folder). `traffic`:
+    write_job's seed, bubbles, backpressure and mode ("pass" or "list").
     """
+    run = run_frames(project_dir_or_engine, net, inputs, simulator, rtl_dir, work_dir, **traffic)
+    return run.frames[-1], [p for f in run.passes for p in f]
+
+
+def run_frames(project_dir_or_engine: Path | str | EngineConfig, net: Network,
+               inputs: dict[str, np.ndarray] | list[dict[str, np.ndarray]], simulator: str = "icarus",
+               rtl_dir: Path | str | None = None, work_dir: Path | str | None = None, **traffic: Any) -> RtlRun:
+    """run_network's whole result: every frame's tensors, passes and (list mode) lists."""
     frames = inputs if isinstance(inputs, list) else [inputs]
     tmp = None
     if isinstance(project_dir_or_engine, EngineConfig):
@@ -104,8 +118,7 @@ def run_network(project_dir_or_engine: Path | str | EngineConfig, net: Network,
         job = write_job(work / "job", net, engine, frames, **traffic)
         run = simulate(Path(rtl_dir), job, simulator, work / f"build_{simulator}")
         assert run is not None
-        passes = [p for f in run.passes for p in f]
-        return run.frames[-1], passes
+        return run
     finally:
         if tmp is not None:
             tmp.cleanup()

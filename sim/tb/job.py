@@ -70,9 +70,21 @@ async def run_network_job(dut) -> None:
     await tb.reset()
     tb.ram.write(WEIGHTS_BASE, image.astype("<u8").tobytes())
     await tb.write_reg("weights", WEIGHTS_BASE)
-    result: dict[str, Any] = {"frames": []}
+    result: dict[str, Any] = {"frames": [], "mode": job.get("mode", "pass")}
+    if result["mode"] == "list":
+        from sim.tb.listmode import ListRams, descriptor_table, layout, run_schedule_list
+
+        cmds, act, size = layout(sched, WEIGHTS_BASE, len(image))
+        rams = ListRams(tb, size, seed=job.get("seed", 0), bubbles=job.get("bubbles", 0.0),
+                        backpressure=job.get("backpressure", 0.0))
+        tb.ram.write(cmds, descriptor_table(sched).astype("<u8").tobytes())
     for i, frame in enumerate(job["frames"]):
-        tensors, passes = await run_schedule(tb, net, sched, read_npz(frame))
+        lists = None
+        if result["mode"] == "list":
+            tensors, passes, lists = await run_schedule_list(tb, rams, net, sched, cmds, act, read_npz(frame))
+        else:
+            tensors, passes = await run_schedule(tb, net, sched, read_npz(frame))
         write_npz(path / f"frame{i}.npz", tensors)
-        result["frames"].append({"passes": passes, "cycles": sum(p["cycles"] for p in passes)})
+        result["frames"].append({"passes": passes, "cycles": sum(p["cycles"] for p in passes),
+                                 **({"lists": lists} if lists is not None else {})})
     (path / "result.json").write_text(json.dumps(result, indent=1))

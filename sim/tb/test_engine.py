@@ -47,7 +47,8 @@ async def regs_readback(dut):
             value = (0x9E3779B97F4A7C15 * (i + 1)) & ((1 << r.width) - 1)
             got = await tb.read_reg(r.name)
             assert got == value, f"register {r.name} at {r.offset:#x}: wrote {value:#x}, read {got:#x}"
-    # a NOP pass, then the signature
+    # a NOP pass (one pass per start: n_cmds 0), then the signature
+    await tb.write_reg("n_cmds", 0)
     await tb.write_reg("mode", regmap.MODES["nop"])
     await tb.write(regmap.CTRL, regmap.AP_START)
     await ClockCycles(dut.ap_clk, 20)

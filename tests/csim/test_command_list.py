@@ -12,7 +12,7 @@ from generator.hw.commands import command_lists
 from generator.hw.engine import build_engine
 from generator.hw.schedule import build_schedule, tensor_beats
 from generator.plan import plan_network
-from generator.plan.model import CMD_FETCH_CYCLES, Options
+from generator.plan.model import Layers, Options, list_pass_cycles, out_beats
 from generator.reference import random_inputs
 from generator.zoo import resolve
 from sim.csim import CsimError
@@ -94,8 +94,11 @@ def test_plan_charges_one_host_launch_per_list():
     assert len(launches) == lists
     passes = [t for t in per_pass.layers if t.kernel not in (None, "view")]
     assert all(t.host_s > 0 for t in passes)
-    assert all(a.engine_cycles == b.engine_cycles + CMD_FETCH_CYCLES
-               for a, b in zip((t for t in plan.layers if t.kernel not in (None, "view")), passes))
+    engine = build_engine(net, "ultra96", 200)
+    entries = {e.name: e for e in Layers.of(net, engine).entries}
+    for a, b in zip((t for t in plan.layers if t.kernel not in (None, "view")), passes):
+        extra = list_pass_cycles(out_beats(entries[a.name].regs, engine.act_bits), a.weights > 0)
+        assert a.engine_cycles == b.engine_cycles + extra, a.name
     assert plan.fps > per_pass.fps
 
 

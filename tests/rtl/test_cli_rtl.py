@@ -37,10 +37,19 @@ def test_rtlsim_cli(tmp_path, small_net, capsys):
     got = read_npz(tmp_path / "out.npz")
     assert np.array_equal(got["y"], run_golden(net, x)["y"])
     rep = json.loads((proj / "rtlsim.json").read_text())
-    assert rep["format"] == "accelgen-rtlsim/1" and rep["bit_exact"]
+    assert rep["format"] == "accelgen-rtlsim/1" and rep["bit_exact"] and rep["mode"] == "list"
     (p,) = rep["passes"]
     assert p["layer"] == "y" and p["ideal_cycles"] == 3 * 4 * 2 * 2 and p["cycles"] > p["ideal_cycles"]
-    assert rep["total_cycles"] == p["cycles"]
+    (lst,) = rep["lists"]
+    assert lst["passes"] == 1 and lst["pass_cycles"] == [p["cycles"]] and rep["total_cycles"] == lst["cycles"]
+    assert p["fetch_to_read"] > p["fetch_latency"] > 0 and p["write_drain"] > 0
+    # --per-pass: one start per pass, streams; cycles from ap_start to ap_done
+    assert main(["rtlsim", str(proj), "--net", str(path), "--inputs", str(tmp_path / "in.npz"),
+                 "--simulator", "icarus", "--per-pass"]) == 0
+    rep1 = json.loads((proj / "rtlsim.json").read_text())
+    (p1,) = rep1["passes"]
+    assert rep1["mode"] == "pass" and rep1["bit_exact"] and rep1["total_cycles"] == p1["cycles"] > p1["ideal_cycles"]
+    assert "lists" not in rep1 and p1["cycles"] < p["cycles"]
 
 
 def test_rtlsim_cli_mismatch_names_layer(tmp_path, small_net, capsys):
