@@ -84,10 +84,24 @@ class ListRams:
                 ev.setdefault("gmem_r", []).append((c, 0))
             if d.m_axi_gact0_ARVALID.value and d.m_axi_gact0_ARREADY.value:
                 ev.setdefault("gact0_ar", []).append((c, int(d.m_axi_gact0_ARADDR.value)))
+            for m, ch in (("gmem", "AR"), ("gact0", "AR"), ("gact1", "AR"), ("gact2", "AW")):
+                if getattr(d, f"m_axi_{m}_{ch}VALID").value and getattr(d, f"m_axi_{m}_{ch}READY").value:
+                    check_burst(m, ch, int(getattr(d, f"m_axi_{m}_{ch}ADDR").value),
+                                int(getattr(d, f"m_axi_{m}_{ch}LEN").value) + 1)
             if d.m_axi_gact2_WVALID.value and d.m_axi_gact2_WREADY.value:
                 ev.setdefault("gact2_w", []).append((c, 0))
             if d.m_axi_gact2_BVALID.value and d.m_axi_gact2_BREADY.value:
                 ev.setdefault("gact2_b", []).append((c, 0))
+
+
+MAX_BURST = {"AR": 64, "AW": 16}
+
+
+def check_burst(master: str, ch: str, addr: int, beats: int) -> None:
+    """A burst stays within one 4 KiB page and the DMA's burst length, on 64-bit aligned words."""
+    if addr % 8 or beats > MAX_BURST[ch] or (addr % 4096) + 8 * beats > 4096:
+        raise AssertionError(f"m_axi_{master}: {ch} burst of {beats} beats at {addr:#x} (crosses 4 KiB, "
+                             f"is unaligned or longer than {MAX_BURST[ch]})")
 
 
 def pass_cycles(events: dict[str, list[tuple[int, int]]], cmds: int, n: int, t_done: int) -> list[dict[str, int]]:
@@ -183,7 +197,8 @@ async def run_schedule_list(tb: EngineTB, rams: ListRams, net: Network, sched: S
 
 def layout(sched: Schedule, weights_base: int, weight_words: int) -> tuple[int, int, int]:
     """(cmds byte address in the gmem RAM, activation base, activation memory bytes)."""
-    cmds = _align(weights_base + 8 * weight_words, 64) + 8  # odd word: descriptors straddle lines and 4 KiB
+    # the second descriptor straddles a 4 KiB boundary (its fetch splits in two bursts)
+    cmds = _align(weights_base + 8 * weight_words, 4096) + 4096 - 8 * regmap.CMD_WORDS - 64
     size = _align(ACT_SKEW + 8 * max(sched.act_words, 1), 4096)
     return cmds, ACT_SKEW, size
 
