@@ -73,7 +73,14 @@ def project_setup(args: argparse.Namespace) -> tuple[Network, EngineConfig, Path
 
 
 def first_mismatch(net: Network, got: dict[str, np.ndarray], want: dict[str, np.ndarray]) -> str | None:
+    """The first materialised tensor that differs (views folded into a pass's reader exist only
+    as streams; every network output must exist)."""
+    for out in net.outputs:
+        if out not in got:
+            return f"layer {out}: network output not computed by the RTL run"
     for layer in topo_order(net):
+        if layer.name not in got:
+            continue
         a, b = np.asarray(got[layer.name]), want[layer.name]
         if a.shape != b.shape:
             return f"layer {layer.name}: RTL shape {list(a.shape)}, golden {list(b.shape)}"

@@ -7,22 +7,24 @@ KernelSpec, the data layout constants from generator.hw.layout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generator import __version__
 from generator.errors import AccelgenError
 from generator.hw import packing, regmap
-from generator.hw.engine import EngineConfig, KernelSpec
+from generator.hw.engine import VIEW_KINDS, EngineConfig, KernelSpec
 from generator.hw.layout import WORD_BITS
 from generator.ops.base import ACC_BITS
 
 TOP = "accel_top"
 FIFO_AW = 4  # in0 / in1 FIFOs: 16 beats
 GROUP_FIFO_AW = 3  # per-kernel FIFO of requantised channel groups
-MODULE = {"pwconv": "ag_conv", "conv": "ag_conv", "dwconv": "ag_dw", "deform": "ag_dw", "add": "ag_add"}
+MODULE = {"pwconv": "ag_conv", "conv": "ag_conv", "dwconv": "ag_dw", "deform": "ag_dw", "add": "ag_add",
+          "move": "ag_move"}
 LIBRARY = ("ag_fifo", "ag_quant", "ag_mac", "ag_mem", "ag_lbwrite", "ag_outpack", "ag_wload",
-           "ag_conv", "ag_dw", "ag_add")
+           "ag_conv", "ag_dw", "ag_add", "ag_view", "ag_move")
+VIEW_MODULE = "ag_view"
 
 
 def log2(n: int) -> int:
@@ -54,6 +56,7 @@ class KernelRtl:
     params: dict[str, int]
     pack: bool  # packed DSP MACs in this RTL kernel
     line_rows: int  # line-buffer row slots (0: none)
+    view: dict[str, int] | None = None  # parameters of the ag_view reader in front of in0 (VIEW_KINDS)
 
 
 def pack_chunk(spec: KernelSpec, pi: int) -> int:
@@ -62,7 +65,25 @@ def pack_chunk(spec: KernelSpec, pi: int) -> int:
     return 1 << (d.bit_length() - 1)
 
 
+def view_params(spec: KernelSpec, act_bits: int) -> dict[str, int]:
+    """ag_view sized like read_view (view.h): pixel banks of the widest source pixel, a row buffer
+    of the widest upsampled source row when the kernel reads upsampled views."""
+    lanes = WORD_BITS // act_bits
+    src_entries = ceil_div(max(spec.max_src_c, spec.max_in_c), lanes) + 1
+    upb = int(spec.up_max > 1)
+    row = spec.max_src_w * ceil_div(spec.max_in_c, lanes) if upb else 1
+    return {"AB": act_bits, "LANES": lanes, "LOG_LANES": log2(lanes), "SAW": bits_for(src_entries),
+            "UPB": upb, "RAW": bits_for(row)}
+
+
 def kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
+    rtl = _kernel_rtl(spec, engine)
+    if spec.kind in VIEW_KINDS and spec.kind != "move":
+        return replace(rtl, view=view_params(spec, engine.act_bits))
+    return rtl
+
+
+def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
     ab = engine.act_bits
     lanes = WORD_BITS // ab
     common = {"AB": ab, "LANES": lanes, "LOG_LANES": log2(lanes), "WB": engine.w_bits, "GF_AW": GROUP_FIFO_AW}
@@ -93,6 +114,9 @@ def kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "p_in_c * kk", params, False, nr)
     if spec.kind == "add":
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", common, False, 0)
+    if spec.kind == "move":
+        params = {**common, **view_params(spec, ab)}
+        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", params, False, 0)
     raise AccelgenError(f"RTL: no kernel for kind '{spec.kind}'")
 
 

@@ -22,7 +22,6 @@ from generator.ir.io import save_network
 from generator.ir.network import Network
 from generator.reference import check_inputs
 from generator.rtl.context import TOP
-from generator.rtl.engine import rtl_engine
 from generator.rtl.render import render
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,6 @@ class RtlRun:
 
 def write_job(job_dir: Path, net: Network, engine: EngineConfig, frames: list[dict[str, np.ndarray]],
               seed: int = 0, bubbles: float = 0.0, backpressure: float = 0.0) -> Path:
-    engine = rtl_engine(engine)
     job_dir = Path(job_dir).resolve()
     job_dir.mkdir(parents=True, exist_ok=True)
     net_path = save_network(net, job_dir / f"{net.name}.json")

@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.errors import AccelgenError
 from generator.hw.engine import EngineConfig
-from generator.rtl.context import TOP, kernel_rtl
+from generator.rtl.context import TOP, VIEW_MODULE, kernel_rtl
 from generator.rtl.render import render
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,8 @@ def vivado_tcl(sources: list[Path], top: str, part: str, report: Path) -> str:
 
 def synth_engine(engine: EngineConfig, out_dir: Path | str, rtl_dir: Path | str | None = None,
                  kernels_only: bool = False) -> dict[str, Any]:
-    """yosys per kernel (its module with the kernel's parameters) and for accel_top."""
+    """yosys per kernel (its module with the kernel's parameters, plus its view reader) and for
+    accel_top; `views` lists the view readers' share."""
     out = Path(out_dir)
     rtl = Path(rtl_dir) if rtl_dir else out / "rtl"
     if not (rtl / f"{TOP}.v").exists():
@@ -105,12 +106,19 @@ def synth_engine(engine: EngineConfig, out_dir: Path | str, rtl_dir: Path | str 
     sources = sorted(p for p in rtl.iterdir() if p.suffix in (".v", ".sv"))
     work = out / "synth_work"
     kernels: dict[str, dict[str, int]] = {}
+    views: dict[str, dict[str, int]] = {}
     for spec in engine.kernels:
         k = kernel_rtl(spec, engine)
         log.info("yosys: kernel %s (%s)", spec.kind, k.module)
-        kernels[spec.kind] = run_yosys(sources, k.module, k.params, work / spec.kind).to_json()
+        res = run_yosys(sources, k.module, k.params, work / spec.kind)
+        if k.view:  # the view reader in front of in0 counts with its kernel (as in HLS and the cost model)
+            log.info("yosys: view reader of %s (%s)", spec.kind, VIEW_MODULE)
+            v = run_yosys(sources, VIEW_MODULE, k.view, work / f"{spec.kind}_view")
+            views[spec.kind] = v.to_json()
+            res = Resources(res.lut + v.lut, res.ff + v.ff, res.bram18 + v.bram18, res.dsp + v.dsp)
+        kernels[spec.kind] = res.to_json()
     doc: dict[str, Any] = {"format": FORMAT, "tool": yosys_version(), "part": f"synth_xilinx -family {YOSYS_FAMILY}",
-                           "engine": engine.to_json(), "kernels": kernels}
+                           "engine": engine.to_json(), "kernels": kernels, "views": views}
     if not kernels_only:
         log.info("yosys: %s", TOP)
         doc["total"] = run_yosys(sources, TOP, {}, work / "top").to_json()
