@@ -11,15 +11,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from generator import __version__
+from generator.cost import load_calibration
 from generator.errors import AccelgenError
 from generator.hw import packing, regmap
 from generator.hw.engine import VIEW_KINDS, EngineConfig, KernelSpec
+from generator.hw.kernels import buffers
+from generator.hw.kernels.common import GROUP_FIFO_DEPTH
+from generator.hw.kernels.common import pack_chunk as _pack_chunk
 from generator.hw.layout import WORD_BITS
 from generator.ops.base import ACC_BITS
 
 TOP = "accel_top"
 FIFO_AW = 4  # in0 / in1 FIFOs: 16 beats
-GROUP_FIFO_AW = 3  # per-kernel FIFO of requantised channel groups
+GROUP_FIFO_AW = (GROUP_FIFO_DEPTH - 1).bit_length()  # per-kernel FIFO of requantised channel groups
 MODULE = {"pwconv": "ag_conv", "conv": "ag_conv", "dwconv": "ag_dw", "deform": "ag_dw", "add": "ag_add",
           "move": "ag_move"}
 LIBRARY = ("ag_fifo", "ag_quant", "ag_mac", "ag_mem", "ag_lbwrite", "ag_outpack", "ag_wload",
@@ -60,9 +64,8 @@ class KernelRtl:
 
 
 def pack_chunk(spec: KernelSpec, pi: int) -> int:
-    """Products summed per packed chunk: a power of two <= min(PI, pack depth)."""
-    d = min(pi, spec.pack_depth)
-    return 1 << (d.bit_length() - 1)
+    """Products summed per packed chunk: a power of two <= min(PI, pack depth) (the model's)."""
+    return _pack_chunk(spec, pi)
 
 
 def view_params(spec: KernelSpec, act_bits: int) -> dict[str, int]:
@@ -90,27 +93,27 @@ def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
     colw = bits_for(spec.max_in_w)
     if spec.kind in ("pwconv", "conv"):
         pi, po = spec.pi, spec.po
-        cg_max = ceil_div(spec.max_in_c, pi)
-        kg_max = ceil_div(spec.max_out_c, po)
-        wdepth = kg_max * spec.k_max * spec.k_max * cg_max
-        nr = spec.k_max + spec.stride_max if spec.k_max > 1 else 2
+        cg_max = buffers.channel_groups(spec)
+        kg_max = buffers.scale_depth(spec)
+        wdepth = buffers.rtl_weight_depth(spec)
+        nr = buffers.line_slots(spec)
         pack = spec.pack and po >= 2 and spec.w_bits <= packing.MAX_PACK_BITS and ab + 1 <= packing.A_PORT_BITS
         params = {"PI": pi, "LOG_PI": log2(pi), "PO": po, "LOG_PO": log2(po), "NR": nr, "RW": bits_for(nr),
                   **common, "MWB": spec.w_bits if pack else engine.w_bits, "ACC_W": ACC_BITS,
                   "PACK": int(pack), "PD": pack_chunk(spec, pi) if pack else 1,
                   "COLW": colw, "CGW": bits_for(cg_max), "WDEPTH": wdepth, "WAW": bits_for(wdepth),
-                  "QDEPTH": kg_max, "QAW": bits_for(kg_max)}
+                  "QDEPTH": kg_max, "QAW": bits_for(kg_max), **buffers.styles(spec, load_calibration())}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True,
                          "p_out_c * kk * p_in_c", params, pack, nr)
     if spec.kind in ("dwconv", "deform"):
         po = spec.po
         deform = spec.kind == "deform"
-        km = 3 if deform else spec.k_max
-        nr = (2 * spec.n_max + 1 if deform else km) + spec.stride_max
-        cg_max = ceil_div(spec.max_in_c, po)
+        km = buffers.line_ports(spec)
+        nr = buffers.line_slots(spec)
+        cg_max = buffers.channel_groups(spec)
         params = {"PO": po, "LOG_PO": log2(po), "KM": km, "DEFORM": int(deform), "NR": nr, "RW": bits_for(nr),
                   **common, "ACC_W": ACC_BITS, "COLW": colw, "CGW": bits_for(cg_max),
-                  "WDEPTH": cg_max, "WAW": bits_for(cg_max)}
+                  "WDEPTH": buffers.weight_depth(spec), "WAW": bits_for(cg_max), **buffers.styles(spec, load_calibration())}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "p_in_c * kk", params, False, nr)
     if spec.kind == "add":
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", common, False, 0)
