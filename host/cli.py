@@ -54,7 +54,10 @@ def add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--fast", action="store_true", help="sim device: numpy register-level emulator instead of the C-sim")
     p.add_argument("--lib", help="sim device: path to libaccel.so (default: DIR/**/libaccel.so)")
     p.add_argument("--bitstream", help="pynq device: .bit file (default: DIR/**/accel_<signature>.bit)")
-    p.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for each pass (default 2)")
+    p.add_argument("--timeout", type=float, default=2.0,
+                   help="seconds to wait for each engine start: a pass or a command list (default 2)")
+    p.add_argument("--per-pass", action="store_true",
+                   help="start the engine once per pass with DMA streams (default: command lists)")
     p.add_argument("--repeat", type=int, default=1, help="run the frame N times (streamed) and report frames/s")
 
 
@@ -80,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         kw["bitstream"] = args.bitstream
     device = make_device(args.device, fast=args.fast, **kw)
     inputs = read_npz(args.inputs)
-    with Accelerator(args.dir, device, timeout_s=args.timeout) as acc:
+    with Accelerator(args.dir, device, timeout_s=args.timeout, command_list=False if args.per_pass else None) as acc:
         out = acc.run(inputs)
         fps = None
         if args.repeat > 1:
@@ -91,7 +94,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             fps = args.repeat / (time.perf_counter() - t0)
         per = acc.timing_per_frame()
         write_npz(args.outputs, out)
-        print(f"{acc.project.network} on {acc.device.name}: wrote {', '.join(out)} to {args.outputs}")
+        how = "command lists" if acc.command_list else "one start per pass"
+        print(f"{acc.project.network} on {acc.device.name} ({how}): wrote {', '.join(out)} to {args.outputs}")
         print(f"per frame: engine {per['engine'] * 1e3:.3f} ms, host {per['host_overhead'] * 1e3:.3f} ms "
               f"(ARM ops {per['arm'] * 1e3:.3f}, registers {per['regs'] * 1e3:.3f}, "
               f"pack {per['pack'] * 1e3:.3f}, unpack {per['unpack'] * 1e3:.3f})")

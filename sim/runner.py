@@ -129,6 +129,11 @@ def run(
             os.environ.pop("MAKEFLAGS", None)
         else:
             os.environ["MAKEFLAGS"] = saved
+    # memory images ($readmemh files, e.g. the .dat ROMs Vitis HLS exports beside its RTL) are
+    # opened relative to the simulation folder
+    for d in {Path(src).resolve().parent for src in sources}:
+        for dat in d.glob("*.dat"):
+            shutil.copy2(dat, build_dir / dat.name)
     results = build_dir / f"results_{testcase or 'all'}.xml"
     sim_log = build_dir / f"sim_{testcase or 'all'}.log"
     try:

@@ -6,9 +6,9 @@
 first, so the files a fit came from are committed beside it. With no measurements the file is
 rewritten with `calibrated: false` and the thesis start values.
 
-Fitted: per kernel kind, LUT and FF as a*model + b (from `kernels` breakdowns; engine totals
-alone give one scale for every kind) and pass cycles as a*model + b (HAO calibrated its latency
-model the same way: 1.27 x Lat + 3.8). DSP and BRAM18 are structural and not fitted: a mismatch
+Fitted: per kernel kind, LUT and FF as a*model (from `kernels` breakdowns), the top's glue as its
+own kind `top` (accel_top minus its kernels), and pass cycles as a*model: one scale per kind
+through the origin, the structure (fixed overheads included) being in the model. DSP and BRAM18 are structural and not fitted: a mismatch
 there is a bug in the kernel's estimate module and is reported.
 """
 
@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from generator.cost.calibration import CALIBRATION_FILE, Calibration, load_calibration
-from generator.cost.compare import compare, engine_resources, predict_pass
+from generator.cost.compare import compare, predict_pass
 from generator.cost.measured import MEASUREMENTS_DIR, Measurements, load_measurements
-from generator.hw.kernels import kernel_resources, shell_resources
+from generator.hw.kernels import kernel_resources, top, top_resources
 from generator.table import format_table
 
 THESIS_SOURCE = ("thesis start values (Dong 2023, ch. 13: L_M(Qw, Qa) read off Fig. 13.2, L_A(Qp) = Qp + 7, "
@@ -35,13 +35,16 @@ THESIS_SOURCE = ("thesis start values (Dong 2023, ch. 13: L_M(Qw, Qa) read off F
 
 
 def linear_fit(xs: list[float], ys: list[float]) -> list[float]:
-    """[a, b] with y ~ a*x + b; a pure scale when the x's do not spread."""
+    """[a, 0] with y ~ a*x (least squares through the origin).
+
+    The structure (fixed overheads included) is in the model; the fit only scales it, so `a`
+    says how far the model is off and no intercept can hide a missing block.
+    """
     x, y = np.asarray(xs, float), np.asarray(ys, float)
-    if len(x) >= 2 and np.ptp(x) > 0:
-        a, b = np.polyfit(x, y, 1)
-        if a > 0:
-            return [round(float(a), 6), round(float(b), 3)]
-    return [round(float(y.sum() / max(x.sum(), 1e-9)), 6), 0.0]
+    den = float((x * x).sum())
+    if den <= 0:
+        return [1.0, 0.0]
+    return [round(float((x * y).sum()) / den, 6), 0.0]
 
 
 def fit(meas: Measurements, base: Calibration) -> Calibration:
@@ -56,13 +59,16 @@ def fit(meas: Measurements, base: Calibration) -> Calibration:
             ys.append(getattr(k.measured, figure))
         for kind, (xs, ys) in pairs.items():
             out[figure][kind] = linear_fit(xs, ys)
-        if meas.totals and not meas.kernels:  # totals only: one scale for every kernel
-            shell = getattr(shell_resources(raw), figure)
-            xs = [getattr(engine_resources(t.engine, raw), figure) - shell for t in meas.totals]
-            ys = [getattr(t.measured, figure) - shell for t in meas.totals]
-            scale = linear_fit(xs, ys)[0]
-            for kind in {k.kind for t in meas.totals for k in t.engine.kernels}:
-                out[figure][kind] = [scale, 0.0]
+        # the top's glue: accel_top minus its kernels (measured ones from the same file, else modelled)
+        gx, gy = [], []
+        for t in meas.totals:
+            kernels = [getattr(k.measured, figure) for k in meas.kernels if k.source == t.source]
+            if len(kernels) != len(t.engine.kernels):
+                kernels = [getattr(kernel_resources(k, raw), figure) for k in t.engine.kernels]
+            gx.append(getattr(top_resources(t.engine, raw), figure))
+            gy.append(getattr(t.measured, figure) - sum(kernels))
+        if gx:
+            out[figure][top.KIND] = linear_fit(gx, gy)
     cyc: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     for p in meas.passes:
         xs, ys = cyc[p.spec.kind]

@@ -27,19 +27,18 @@ class Calibration:
     lut_mult: dict[str, list[int]]  # L_M table: row Qw, column Qa = 2..8
     lut_adder_const: int  # L_A(Qp) = Qp + const
     acc_bits: int
-    lut_per_unpack: int  # per packed DSP: split S into H, L
     dsp_per_quant_lane: int
-    lut_per_quant_lane: int
+    lut_per_quant_lane: int  # yosys of ag_quant alone (OUT_W 8): 64-bit product, round, window clamp
     ff_per_quant_lane: int
-    dsp_per_add_lane: int
+    lut_per_clamp: int  # ag_clamp: shift and clamp of a 64-bit sum to an activation (add lanes)
+    dsp_per_add_lane: int  # two 10 x 32-bit products, two DSP48E2 each
     ff_per_adder_bit: float
     lut_per_mux_bit: float  # per input of a wide multiplexer, per bit
-    lutram_max_depth: int  # memories this shallow go to LUTRAM, not BRAM
-    srl_max_depth: int  # FIFOs this shallow go to SRL LUTs
+    lutram_max_depth: int  # memories this shallow go to LUTRAM, not BRAM (memory.ram_style; the RTL follows it)
     control: dict[str, dict[str, int]]  # per kernel kind: lut, ff of its control
     shell: dict[str, int]  # DMA, interconnect, register file: dsp, lut, ff, bram18
-    fill_cycles: dict[str, int]  # per kernel kind: pipeline depth
-    pass_overhead_cycles: int  # per engine pass: start, register decode, drain
+    fill_cycles: dict[str, int]  # per kernel kind: pipeline drain, last issue to ap_done (RTL sim)
+    pass_overhead_cycles: int  # passes with weights: pass FSM + the weight loader's first-word latencies
     ddr_efficiency: float  # achieved / peak DDR bandwidth
     host_pass_us: float  # host time to program and launch one pass (uncalibrated)
     arm_step_us: float  # fixed cost of one ARM step (uncalibrated)

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 from generator.cost.calibration import Calibration
 from generator.cost.measured import Measurements, RtlPass, load_tolerances
-from generator.cost.resources import RESOURCE_KEYS, Resources
-from generator.hw.engine import EngineConfig
-from generator.hw.kernels import Bus, kernel_resources, pass_cycles, shell_resources
+from generator.cost.resources import RESOURCE_KEYS
+from generator.hw.kernels import Bus, engine_resources, kernel_resources, pass_cycles
 
 
 @dataclass(frozen=True)
@@ -34,10 +33,6 @@ class Row:
         return abs(self.error) <= self.tolerance
 
 
-def engine_resources(engine: EngineConfig, cal: Calibration) -> Resources:
-    return Resources.total([shell_resources(cal)] + [kernel_resources(k, cal) for k in engine.kernels])
-
-
 def predict_pass(p: RtlPass, cal: Calibration) -> int:
     bus = Bus(p.engine.act_bits, p.engine.w_bits, p.bytes_per_cycle)
     return pass_cycles(p.spec, p.regs, bus, cal).total
@@ -52,8 +47,11 @@ def compare(meas: Measurements, cal: Calibration, tolerances: dict[str, float] |
                  for r in RESOURCE_KEYS]
     for t in meas.totals:
         model = engine_resources(t.engine, cal)
+        # like with like: yosys' accel_top (kernels + top glue), the DMA/interconnect shell excluded
         rows += [Row(t.source, "engine", r, getattr(model, r), getattr(t.measured, r), tol[r]) for r in RESOURCE_KEYS]
     for p in meas.passes:
         rows.append(Row(p.source, f"pass {p.layer} ({p.spec.kind})", "cycles", predict_pass(p, cal), p.cycles,
                         tol["cycles"]))
     return rows
+
+__all__ = ["Row", "compare", "engine_resources", "predict_pass"]

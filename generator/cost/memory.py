@@ -32,20 +32,50 @@ def bram18_thesis(n_words: int, bits: int, pf: int) -> int:
     return math.ceil(n_words * bits / pf / BRAM18_BITS) * pf
 
 
-def storage(width: int, depth: int, cal: Calibration) -> Resources:
-    """A RAM of `depth` x `width` bits: LUTRAM when shallow, block RAM otherwise."""
-    if width <= 0 or depth <= 0:
+RAM_STYLES = {"distributed": 1, "block": 2}  # ag_ram's STYLE parameter (rtl_templates/ag_mem.v.j2)
+
+
+def ram_style(depth: int, cal: Calibration) -> str:
+    """Where a RAM of `depth` words goes: "distributed" (LUTRAM) when shallow, else "block".
+
+    The one rule for model and RTL: `storage` prices a memory by it, and the RTL renders the
+    same choice as the memory's `(* ram_style *)` (generator/rtl/context.py), so yosys cannot
+    pick another storage than the model counted.
+    """
+    return "distributed" if depth <= cal.lutram_max_depth else "block"
+
+
+# LUTRAM primitives of a simple dual-port RAM (UG574): depth -> (data bits, LUT6 sites)
+LUTRAM_PRIMS = ((32, 14, 8), (64, 7, 8))  # RAM32M16, RAM64M8
+
+
+def lutram_luts(width: int, depth: int) -> int:
+    """LUT sites of one `width` x `depth` LUTRAM (RAM32M16 / RAM64M8 per 64 words)."""
+    for d, bits, luts in LUTRAM_PRIMS:
+        if depth <= d:
+            return math.ceil(width / bits) * luts
+    bits, luts = LUTRAM_PRIMS[-1][1:]
+    return math.ceil(width / bits) * luts * math.ceil(depth / LUTRAM_DEPTH)
+
+
+def storage(width: int, depth: int, cal: Calibration, lanes: int = 1, share_blocks: bool = False) -> Resources:
+    """`lanes` RAMs of `depth` x `width` bits, each written on its own (one lane memory per
+    weight read, generator/hw/kernels/buffers.py), with a registered read port: LUTRAM when
+    shallow, block RAM otherwise (`ram_style`). `share_blocks`: in block RAM the lanes share
+    blocks as one `lanes*width`-bit memory (weights; see docs/model.md, known gaps)."""
+    if width <= 0 or depth <= 0 or lanes <= 0:
         return Resources()
-    if depth <= cal.lutram_max_depth:
-        luts = width * math.ceil(depth / LUTRAM_DEPTH)
-        return Resources(lut=luts)
-    return Resources(bram18=bram18(width, depth))
+    if ram_style(depth, cal) == "distributed":
+        return Resources(lut=lanes * lutram_luts(width, depth), ff=lanes * width)
+    if share_blocks:
+        return Resources(bram18=bram18(lanes * width, depth))
+    return Resources(bram18=lanes * bram18(width, depth))
 
 
 def fifo(width: int, depth: int, cal: Calibration) -> Resources:
-    """A stream FIFO: registers when depth <= 2, SRL LUTs when shallow, else block RAM."""
+    """A stream FIFO: registers when depth <= 2, else rtl_templates/ag_fifo (show-ahead, so its
+    read is asynchronous and it is always LUTRAM): the RAM, read/write pointers and a count."""
     if depth <= 2:
         return Resources(ff=width * depth + 2, lut=4)
-    if depth <= cal.srl_max_depth:
-        return Resources(lut=width * math.ceil(depth / SRL_DEPTH) + 8, ff=width + 12)
-    return Resources(bram18=bram18(width, depth), lut=30, ff=width + 40)
+    aw = max(1, (depth - 1).bit_length())
+    return Resources(lut=lutram_luts(width, depth) + 4 * aw, ff=3 * aw + 1)

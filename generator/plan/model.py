@@ -12,7 +12,14 @@ from generator.boards import Board
 from generator.cost import Calibration, Resources
 from generator.hw.engine import EngineConfig, KernelSpec, build_engine, kernel_kind
 from generator.hw.fold import fold_plan
-from generator.hw.kernels import KERNELS, Bus, kernel_resources, pass_cycles, shell_resources
+from generator.hw.kernels import (
+    KERNELS,
+    Bus,
+    kernel_resources,
+    pass_cycles,
+    shell_resources,
+    top_resources,
+)
 from generator.hw.kernels import arm as arm_steps
 from generator.hw.layout import beats_per_pixel
 from generator.hw.regmap import CMD_WORDS
@@ -192,7 +199,7 @@ class Problem:
     """What the optimisers see: per kernel, a list of choices; one must be picked for each."""
 
     choices: dict[str, list[Choice]]
-    fixed: Resources  # engine shell, present whatever is chosen
+    fixed: Resources  # engine shell and top glue, present whatever is chosen
     budget: Resources
     meta: dict = field(default_factory=dict)
 
@@ -224,7 +231,7 @@ def build_problem(net: Network, engine: EngineConfig, layers: Layers, bus: Bus, 
             per = [pass_cycles(s, r, bus, cal, opts.overlap_weights).total for r in regs]
             cands.append(Choice(s, kernel_resources(s, cal), sum(per), max(per, default=0)))
         choices[spec.kind] = pareto(cands) if prune else cands
-    return Problem(choices, shell_resources(cal), budget)
+    return Problem(choices, shell_resources(cal) + top_resources(engine, cal), budget)
 
 
 def pareto(cands: list[Choice]) -> list[Choice]:

@@ -77,7 +77,8 @@ KERNEL_HEADS = ["kernel", "PI", "PO", "pack", "DSP", "LUT", "FF", "BRAM18"]
 def kernel_rows(plan: Plan) -> list[list]:
     return ([[k.spec.kind, k.spec.pi, k.spec.po, "yes" if k.spec.pack else "no", k.res.dsp, k.res.lut, k.res.ff,
               k.res.bram18] for k in plan.kernels]
-            + [["shell", "-", "-", "-", plan.shell.dsp, plan.shell.lut, plan.shell.ff, plan.shell.bram18]])
+            + [["top glue", "-", "-", "-", plan.top.dsp, plan.top.lut, plan.top.ff, plan.top.bram18],
+               ["shell (uncalibrated)", "-", "-", "-", plan.shell.dsp, plan.shell.lut, plan.shell.ff, plan.shell.bram18]])
 
 
 def text_report(plan: Plan, whatif: dict[str, float] | None = None) -> str:
@@ -100,7 +101,7 @@ def _resource_chart(plan: Plan) -> str:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 3.2))
-    parts = [("shell", plan.shell)] + [(k.spec.kind, k.res) for k in plan.kernels]
+    parts = [("shell (uncalibrated)", plan.shell), ("top glue", plan.top)] + [(k.spec.kind, k.res) for k in plan.kernels]
     left = [0.0] * len(RESOURCE_KEYS)
     for name, res in parts:
         vals = [100 * getattr(res, r) / max(getattr(plan.board_resources, r), 1) for r in RESOURCE_KEYS]

@@ -7,20 +7,25 @@ KernelSpec, the data layout constants from generator.hw.layout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from generator import __version__
+from generator.cost import load_calibration
 from generator.errors import AccelgenError
 from generator.hw import packing, regmap
-from generator.hw.engine import EngineConfig, KernelSpec
+from generator.hw.engine import VIEW_KINDS, EngineConfig, KernelSpec
+from generator.hw.kernels import buffers
+from generator.hw.kernels.common import GROUP_FIFO_DEPTH
+from generator.hw.kernels.common import pack_chunk as _pack_chunk
 from generator.hw.layout import WORD_BITS
 from generator.ops.base import ACC_BITS
 
 TOP = "accel_top"
 FIFO_AW = 4  # in0 / in1 FIFOs: 16 beats
-GROUP_FIFO_AW = 3  # per-kernel FIFO of requantised channel groups
-MODULE = {"pwconv": "ag_conv", "conv": "ag_conv", "dwconv": "ag_dw", "deform": "ag_dw", "add": "ag_add"}
+GROUP_FIFO_AW = (GROUP_FIFO_DEPTH - 1).bit_length()  # per-kernel FIFO of requantised channel groups
+MODULE = {"pwconv": "ag_conv", "conv": "ag_conv", "dwconv": "ag_dw", "deform": "ag_dw", "add": "ag_add",
+          "move": "ag_move"}
 DMA_AW = 7  # command-list DMA FIFOs: 128 beats, two bursts in flight
 DMA_BURST = 64  # command-list read DMA bursts (beats)
 # Write DMA bursts: a burst starts once the FIFO holds all of its beats (W never waits on the
@@ -28,7 +33,8 @@ DMA_BURST = 64  # command-list read DMA bursts (beats)
 # default max_write_burst_length (the HLS top's m_axi pragmas keep the default).
 DMA_WRITE_BURST = 16
 LIBRARY = ("ag_fifo", "ag_quant", "ag_mac", "ag_mem", "ag_lbwrite", "ag_outpack", "ag_wload",
-           "ag_conv", "ag_dw", "ag_add", "ag_rdma", "ag_wdma", "ag_cmdseq")
+           "ag_conv", "ag_dw", "ag_add", "ag_view", "ag_move", "ag_rdma", "ag_wdma", "ag_cmdseq")
+VIEW_MODULE = "ag_view"
 
 
 def log2(n: int) -> int:
@@ -60,45 +66,66 @@ class KernelRtl:
     params: dict[str, int]
     pack: bool  # packed DSP MACs in this RTL kernel
     line_rows: int  # line-buffer row slots (0: none)
+    view: dict[str, int] | None = None  # parameters of the ag_view reader in front of in0 (VIEW_KINDS)
 
 
 def pack_chunk(spec: KernelSpec, pi: int) -> int:
-    """Products summed per packed chunk: a power of two <= min(PI, pack depth)."""
-    d = min(pi, spec.pack_depth)
-    return 1 << (d.bit_length() - 1)
+    """Products summed per packed chunk: a power of two <= min(PI, pack depth) (the model's)."""
+    return _pack_chunk(spec, pi)
+
+
+def view_params(spec: KernelSpec, act_bits: int) -> dict[str, int]:
+    """ag_view sized like read_view (view.h): pixel banks of the widest source pixel, a row buffer
+    of the widest upsampled source row when the kernel reads upsampled views."""
+    lanes = WORD_BITS // act_bits
+    src_entries = ceil_div(max(spec.max_src_c, spec.max_in_c), lanes) + 1
+    upb = int(spec.up_max > 1)
+    row = spec.max_src_w * ceil_div(spec.max_in_c, lanes) if upb else 1
+    return {"AB": act_bits, "LANES": lanes, "LOG_LANES": log2(lanes), "SAW": bits_for(src_entries),
+            "UPB": upb, "RAW": bits_for(row)}
 
 
 def kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
+    rtl = _kernel_rtl(spec, engine)
+    if spec.kind in VIEW_KINDS and spec.kind != "move":
+        return replace(rtl, view=view_params(spec, engine.act_bits))
+    return rtl
+
+
+def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
     ab = engine.act_bits
     lanes = WORD_BITS // ab
     common = {"AB": ab, "LANES": lanes, "LOG_LANES": log2(lanes), "WB": engine.w_bits, "GF_AW": GROUP_FIFO_AW}
     colw = bits_for(spec.max_in_w)
     if spec.kind in ("pwconv", "conv"):
         pi, po = spec.pi, spec.po
-        cg_max = ceil_div(spec.max_in_c, pi)
-        kg_max = ceil_div(spec.max_out_c, po)
-        wdepth = kg_max * spec.k_max * spec.k_max * cg_max
-        nr = spec.k_max + spec.stride_max if spec.k_max > 1 else 2
+        cg_max = buffers.channel_groups(spec)
+        kg_max = buffers.scale_depth(spec)
+        wdepth = buffers.rtl_weight_depth(spec)
+        nr = buffers.line_slots(spec)
         pack = spec.pack and po >= 2 and spec.w_bits <= packing.MAX_PACK_BITS and ab + 1 <= packing.A_PORT_BITS
         params = {"PI": pi, "LOG_PI": log2(pi), "PO": po, "LOG_PO": log2(po), "NR": nr, "RW": bits_for(nr),
                   **common, "MWB": spec.w_bits if pack else engine.w_bits, "ACC_W": ACC_BITS,
                   "PACK": int(pack), "PD": pack_chunk(spec, pi) if pack else 1,
                   "COLW": colw, "CGW": bits_for(cg_max), "WDEPTH": wdepth, "WAW": bits_for(wdepth),
-                  "QDEPTH": kg_max, "QAW": bits_for(kg_max)}
+                  "QDEPTH": kg_max, "QAW": bits_for(kg_max), **buffers.styles(spec, load_calibration())}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True,
                          "p_out_c * kk * p_in_c", params, pack, nr)
     if spec.kind in ("dwconv", "deform"):
         po = spec.po
         deform = spec.kind == "deform"
-        km = 3 if deform else spec.k_max
-        nr = (2 * spec.n_max + 1 if deform else km) + spec.stride_max
-        cg_max = ceil_div(spec.max_in_c, po)
+        km = buffers.line_ports(spec)
+        nr = buffers.line_slots(spec)
+        cg_max = buffers.channel_groups(spec)
         params = {"PO": po, "LOG_PO": log2(po), "KM": km, "DEFORM": int(deform), "NR": nr, "RW": bits_for(nr),
                   **common, "ACC_W": ACC_BITS, "COLW": colw, "CGW": bits_for(cg_max),
-                  "WDEPTH": cg_max, "WAW": bits_for(cg_max)}
+                  "WDEPTH": buffers.weight_depth(spec), "WAW": bits_for(cg_max), **buffers.styles(spec, load_calibration())}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "p_in_c * kk", params, False, nr)
     if spec.kind == "add":
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", common, False, 0)
+    if spec.kind == "move":
+        params = {**common, **view_params(spec, ab)}
+        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", params, False, 0)
     raise AccelgenError(f"RTL: no kernel for kind '{spec.kind}'")
 
 

@@ -1,7 +1,8 @@
 """Ideal cycle counts of a pass (every MAC busy every cycle), the yardstick of rtlsim.json.
 
 1x1 and k x k conv: Ho*Wo*ceil(C/PI)*ceil(K/PO)*k*k; depthwise and deformable: Ho*Wo*ceil(C/PO);
-add: one 64-bit beat per cycle, H*W*ceil(C/LANES).
+add: one 64-bit beat per cycle, H*W*ceil(C/LANES); move: one beat per cycle, the larger of the
+source beats streamed in and the view beats streamed out.
 """
 
 from __future__ import annotations
@@ -24,4 +25,8 @@ def ideal_cycles(kind: str, regs: dict[str, int], spec: KernelSpec, act_bits: in
         return ho * wo * ceil_div(c, spec.po)
     if kind == "add":
         return ho * wo * beats_per_pixel(c, act_bits)
+    if kind == "move":
+        from generator.hw.kernels.common import view_in_beats
+
+        return max(view_in_beats(regs, act_bits), ho * wo * beats_per_pixel(c, act_bits))
     raise ValueError(kind)

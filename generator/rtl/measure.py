@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +48,8 @@ def measure(out: Path, simulator: str, do_synth: bool, do_sim: bool, names: list
     out.mkdir(parents=True, exist_ok=True)
     work = Path("build") / "measure"
     for name in names:
+        t0 = time.perf_counter()
+        shutil.rmtree(work / name, ignore_errors=True)  # never synthesize RTL rendered by an older run
         if name == "tiny":
             net = ZOO["tiny"](0)
             engine = build_engine(net, "ultra96", 200.0)
@@ -61,6 +65,7 @@ def measure(out: Path, simulator: str, do_synth: bool, do_sim: bool, names: list
             log.info("rtlsim %s", name)
             _, passes = run_network(engine, net, random_inputs(net, 1), simulator, work_dir=work / name / "sim")
             write_json(out / f"rtlsim_{name}.json", rtlsim_report(engine, passes, simulator))
+        log.info("%s: %.0f s", name, time.perf_counter() - t0)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,6 @@ import jinja2
 
 from generator.hw.engine import EngineConfig
 from generator.rtl.context import LIBRARY, TOP, top_context
-from generator.rtl.engine import rtl_engine
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "rtl_templates"
 
@@ -26,7 +25,7 @@ def render(engine: EngineConfig, out_dir: Path | str) -> list[Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     env = environment()
-    ctx = top_context(rtl_engine(engine))
+    ctx = top_context(engine)
     paths = []
     for name in (*LIBRARY, TOP):
         path = out / f"{name}.v"

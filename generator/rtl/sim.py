@@ -22,7 +22,6 @@ from generator.ir.io import save_network
 from generator.ir.network import Network
 from generator.reference import check_inputs
 from generator.rtl.context import TOP
-from generator.rtl.engine import rtl_engine
 from generator.rtl.render import render
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,6 @@ def write_job(job_dir: Path, net: Network, engine: EngineConfig, frames: list[di
               seed: int = 0, bubbles: float = 0.0, backpressure: float = 0.0, mode: str = "pass") -> Path:
     """A job folder for the engine testbench; `mode` "list" runs command lists (one start per run
     of engine passes, activations in the testbench's AXI RAM), "pass" one start per pass (streams)."""
-    engine = rtl_engine(engine)
     job_dir = Path(job_dir).resolve()
     job_dir.mkdir(parents=True, exist_ok=True)
     net_path = save_network(net, job_dir / f"{net.name}.json")

@@ -18,7 +18,7 @@ from typing import Any
 
 from generator.errors import AccelgenError
 from generator.hw.engine import EngineConfig
-from generator.rtl.context import TOP, kernel_rtl
+from generator.rtl.context import TOP, VIEW_MODULE, kernel_rtl
 from generator.rtl.render import render
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,10 @@ YOSYS_FAMILY = "xcup"
 VIVADO_PART = "xczu3eg-sbva484-1-i"  # Ultra96-V2; any UltraScale+ part gives the same primitives
 
 LUT_CELLS = re.compile(r"^(LUT[1-6]|RAM\d+[XM]\d*[SD]?|RAM\d+M|SRL16E|SRLC32E|LUT6_2)$")
+# LUTRAM primitives occupy several LUT6 sites each (UltraScale+ CLB user guide, UG574): count the
+# sites, not the cells, so a LUTRAM memory weighs what it takes of the LUT budget.
+LUTRAM_SITES = {"RAM32X1D": 2, "RAM64X1D": 2, "RAM128X1D": 4, "RAM128X1S": 2, "RAM256X1S": 4, "RAM256X1D": 8,
+                "RAM512X1S": 8, "RAM32M": 4, "RAM64M": 4, "RAM32M16": 8, "RAM64M8": 8}
 FF_CELLS = re.compile(r"^FD[RSCP]E$")
 
 
@@ -47,7 +51,7 @@ class Resources:
 
 
 def resources_from_cells(cells: dict[str, int]) -> Resources:
-    lut = sum(n for c, n in cells.items() if LUT_CELLS.match(c))
+    lut = sum(n * LUTRAM_SITES.get(c, 1) for c, n in cells.items() if LUT_CELLS.match(c))
     ff = sum(n for c, n in cells.items() if FF_CELLS.match(c))
     bram = cells.get("RAMB18E2", 0) + 2 * cells.get("RAMB36E2", 0)
     dsp = cells.get("DSP48E2", 0)
@@ -97,7 +101,12 @@ def vivado_tcl(sources: list[Path], top: str, part: str, report: Path) -> str:
 
 def synth_engine(engine: EngineConfig, out_dir: Path | str, rtl_dir: Path | str | None = None,
                  kernels_only: bool = False) -> dict[str, Any]:
-    """yosys per kernel (its module with the kernel's parameters) and for accel_top."""
+    """yosys per kernel (its module with the kernel's parameters, plus its view reader) and for
+    accel_top; `views` lists the view readers' share.
+
+    With `kernels_only` there is no `total`: a sum of kernels is not a measurement of the engine
+    (the cost model compares `total` with its kernels plus the top's glue).
+    """
     out = Path(out_dir)
     rtl = Path(rtl_dir) if rtl_dir else out / "rtl"
     if not (rtl / f"{TOP}.v").exists():
@@ -105,16 +114,21 @@ def synth_engine(engine: EngineConfig, out_dir: Path | str, rtl_dir: Path | str 
     sources = sorted(p for p in rtl.iterdir() if p.suffix in (".v", ".sv"))
     work = out / "synth_work"
     kernels: dict[str, dict[str, int]] = {}
+    views: dict[str, dict[str, int]] = {}
     for spec in engine.kernels:
         k = kernel_rtl(spec, engine)
         log.info("yosys: kernel %s (%s)", spec.kind, k.module)
-        kernels[spec.kind] = run_yosys(sources, k.module, k.params, work / spec.kind).to_json()
+        res = run_yosys(sources, k.module, k.params, work / spec.kind)
+        if k.view:  # the view reader in front of in0 counts with its kernel (as in HLS and the cost model)
+            log.info("yosys: view reader of %s (%s)", spec.kind, VIEW_MODULE)
+            v = run_yosys(sources, VIEW_MODULE, k.view, work / f"{spec.kind}_view")
+            views[spec.kind] = v.to_json()
+            res = Resources(res.lut + v.lut, res.ff + v.ff, res.bram18 + v.bram18, res.dsp + v.dsp)
+        kernels[spec.kind] = res.to_json()
     doc: dict[str, Any] = {"format": FORMAT, "tool": yosys_version(), "part": f"synth_xilinx -family {YOSYS_FAMILY}",
-                           "engine": engine.to_json(), "kernels": kernels}
+                           "engine": engine.to_json(), "kernels": kernels, "views": views}
     if not kernels_only:
         log.info("yosys: %s", TOP)
         doc["total"] = run_yosys(sources, TOP, {}, work / "top").to_json()
-    else:
-        doc["total"] = {key: sum(k[key] for k in kernels.values()) for key in ("lut", "ff", "bram18", "dsp")}
     (work / "vivado_synth.tcl").write_text(vivado_tcl(sources, TOP, VIVADO_PART, work / "utilization.rpt"))
     return doc

@@ -59,4 +59,61 @@ def add_net(cfg: dict[str, Any], seed: int = 0) -> Network:
     return b.build(outputs=[y])
 
 
-BUILDERS = {"pwconv": conv_net, "conv": conv_net, "dwconv": dwconv_net, "deform": deform_net, "add": add_net}
+def view_net(cfg: dict[str, Any], seed: int = 0) -> Network:
+    """A folded view (generator/hw/fold.py) read by one kernel: cfg map (direct, concat, shuffle2),
+    c0 (in0 channels), c1 (in1 channels), slice (start, stop) of the mapped source, up (nearest
+    upsampling), reader (pwconv, conv, dwconv; move: the view is the network output, materialised
+    by a move pass), and the reader's conv fields (k_out, kernel, stride, pad)."""
+    b = NetworkBuilder("rtl_view", seed)
+    h, w, ab, sg = cfg["h"], cfg["w"], cfg.get("a_bits", 8), cfg.get("a_signed", False)
+    v = b.input("x", (h, w, cfg["c0"]), bits=ab, signed=sg)
+    if cfg["map"] in ("concat", "shuffle2"):
+        z = b.input("z", (h, w, cfg["c1"]), bits=ab, signed=sg)
+        v = b.layer("concat", "cat", [v, z])
+        if cfg["map"] == "shuffle2":
+            v = b.layer("shuffle", "shuf", [v], groups=2)
+    if "slice" in cfg:
+        v = b.layer("slice", "sl", [v], start=cfg["slice"][0], stop=cfg["slice"][1])
+    if cfg.get("up", 1) > 1:
+        v = b.layer("upsample", "ups", [v], factor=cfg["up"])
+    reader = cfg.get("reader", "pwconv")
+    q = dict(weight_bits=cfg.get("w_bits", 4), out_bits=cfg.get("o_bits", 8), out_signed=cfg.get("o_signed", True))
+    if reader == "move":
+        return b.build(outputs=[v])
+    if reader == "dwconv":
+        y = b.dwconv("y", v, kernel=cfg.get("kernel", 3), stride=cfg.get("stride", 1), padding=cfg.get("pad", 1), **q)
+    else:
+        y = b.conv("y", v, kernel=cfg.get("kernel", 1), stride=cfg.get("stride", 1), padding=cfg.get("pad", 0),
+                   out_channels=cfg.get("k_out", 8), **q)
+    return b.build(outputs=[y])
+
+
+def units_net(seed: int = 0, size: int = 8, c: int = 8) -> Network:
+    """A small folded network: ShuffleNetV2 stride-2 and stride-1 units (concat, shuffle, slices),
+    a concat read straight by a 1x1 conv, a nearest x2 upsample read by a 3x3 conv, and an add
+    and a deformable conv whose inputs are materialised by move passes."""
+    b = NetworkBuilder("units", seed)
+    q = dict(weight_bits=4, out_bits=8, out_signed=False)
+    x = b.input("x", (size, size, c), 8, False)
+    l1 = b.conv("b1_pw", b.dwconv("b1_dw", x, kernel=3, stride=2, padding=1, **q), kernel=1, out_channels=c // 2, **q)
+    r1 = b.dwconv("b2_dw", b.conv("b2_pw1", x, kernel=1, out_channels=c // 2, **q), kernel=3, stride=2, padding=1, **q)
+    r1 = b.conv("b2_pw2", r1, kernel=1, out_channels=c // 2, **q)
+    t = b.layer("shuffle", "u1_shuf", [b.layer("concat", "u1_cat", [l1, r1])], groups=2)
+    mix = b.conv("mix", b.layer("concat", "mix_cat", [r1, l1]), kernel=1, out_channels=6, **q)
+    a = b.layer("slice", "u2_a", [t], start=0, stop=c // 2)
+    bb = b.layer("slice", "u2_b", [t], start=c // 2, stop=c)
+    bb = b.conv("u2_pw1", bb, kernel=1, out_channels=c // 2, **q)
+    bb = b.dwconv("u2_dw", bb, kernel=3, padding=1, **q)
+    bb = b.conv("u2_pw2", bb, kernel=1, out_channels=c // 2, **q)
+    t2 = b.layer("shuffle", "u2_shuf", [b.layer("concat", "u2_cat", [a, bb])], groups=2)
+    res = b.layer("add", "res", [t2, b.conv("res_pw", t2, kernel=1, out_channels=c, **q)],
+                  mult=[3 << 13, 5 << 12], shift=14, out_bits=8, out_signed=False)
+    off = b.conv("off", res, kernel=1, out_channels=1, weight_bits=4, out_bits=2, out_signed=False)
+    df = b.layer("deform_dwconv", "df", [res, off], max_offset=2, weight_bits=4, out_bits=8, out_signed=False)
+    up = b.layer("upsample", "up", [b.layer("slice", "df_s", [df], start=2, stop=c)], factor=2)
+    head = b.conv("head", up, kernel=3, padding=1, out_channels=5, weight_bits=8, out_bits=8, out_signed=True)
+    return b.build([head, mix])
+
+
+BUILDERS = {"pwconv": conv_net, "conv": conv_net, "dwconv": dwconv_net, "deform": deform_net, "add": add_net,
+            "view": view_net}

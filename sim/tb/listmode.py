@@ -29,7 +29,7 @@ from generator.hw.layout import pack_tensor, unpack_tensor
 from generator.hw.schedule import Schedule, tensor_beats
 from generator.ir.network import Network
 from generator.reference import check_inputs
-from sim.tb.tb import EngineTB, pause_gen
+from sim.tb.tb import EngineTB, fit_bus, pause_gen
 
 ACT_SKEW = 0x40  # the activation memory starts 64 bytes past a 4 KiB boundary: bursts must split
 
@@ -43,14 +43,14 @@ class ListRams:
 
     def __init__(self, tb: EngineTB, size: int, seed: int = 0, bubbles: float = 0.0,
                  backpressure: float = 0.0) -> None:
-        dut, clk, rstn = tb.dut, tb.dut.ap_clk, tb.dut.ap_rst_n
+        dut, clk, rst = tb.dut, tb.dut.ap_clk, tb.rst
+        lvl = dict(reset_active_level=not tb.rst_low)
         self.tb = tb
-        self.rd0 = AxiRamRead(AxiReadBus.from_prefix(dut, "m_axi_gact0"), clk, rstn, reset_active_level=False,
+        self.rd0 = AxiRamRead(fit_bus(AxiReadBus.from_prefix(dut, "m_axi_gact0")), clk, rst, **lvl, size=size)
+        self.rd1 = AxiRamRead(fit_bus(AxiReadBus.from_prefix(dut, "m_axi_gact1")), clk, rst, **lvl,
+                              mem=self.rd0.mem, size=size)
+        self.wr = AxiRamWrite(AxiWriteBus.from_prefix(dut, "m_axi_gact2"), clk, rst, **lvl, mem=self.rd0.mem,
                               size=size)
-        self.rd1 = AxiRamRead(AxiReadBus.from_prefix(dut, "m_axi_gact1"), clk, rstn, reset_active_level=False,
-                              mem=self.rd0.mem, size=size)
-        self.wr = AxiRamWrite(AxiWriteBus.from_prefix(dut, "m_axi_gact2"), clk, rstn, reset_active_level=False,
-                              mem=self.rd0.mem, size=size)
         rng = random.Random(seed + 1)
         # random latency (R valid bubbles, late B) and back-pressure (AR/AW/W ready) on every master
         for ch, p in ((self.rd0.r_channel, bubbles), (self.rd1.r_channel, bubbles), (tb.ram.r_channel, bubbles),
@@ -167,14 +167,21 @@ async def run_schedule_list(tb: EngineTB, rams: ListRams, net: Network, sched: S
         mon = cocotb.start_soon(rams.monitor())
         await tb.write(regmap.CTRL, regmap.AP_START)
         t0 = tb.cycle
-        while not tb.dut.interrupt.value:
-            await RisingEdge(tb.dut.ap_clk)
-            if tb.cycle - t0 > timeout:
-                raise TimeoutError(f"list {cl.steps[0].layer}..{cl.steps[-1].layer}: no ap_done after {timeout} cycles")
+        what = f"list {cl.steps[0].layer}..{cl.steps[-1].layer}"
+        if tb.has_irq:
+            while not tb.dut.interrupt.value:
+                await RisingEdge(tb.dut.ap_clk)
+                if tb.cycle - t0 > timeout:
+                    raise TimeoutError(f"{what}: no ap_done after {timeout} cycles")
+        else:  # no interrupt port: poll ap_done (clear-on-read)
+            while not await tb.read(regmap.CTRL) & regmap.AP_DONE:
+                if tb.cycle - t0 > timeout:
+                    raise TimeoutError(f"{what}: no ap_done after {timeout} cycles")
         t_done = tb.cycle
         rams.watching = False
         await mon
-        await tb.write(regmap.ISR, 1)
+        if tb.has_irq:
+            await tb.write(regmap.ISR, 1)
         ctrl = await tb.read(regmap.CTRL)
         if not ctrl & regmap.AP_IDLE:
             raise AssertionError(f"engine not idle after a list's ap_done (ctrl = {ctrl:#x})")

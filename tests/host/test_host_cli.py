@@ -47,16 +47,17 @@ def test_host_imports_nothing_from_generator():
     assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr
 
 
-@pytest.mark.parametrize("net_fixture", ["tiny", "codenet"])
-def test_run_sim_fast_bit_exact(request, tmp_path, net_fixture):
+@pytest.mark.parametrize("net_fixture,per_pass", [("tiny", False), ("codenet", False), ("codenet", True)])
+def test_run_sim_fast_bit_exact(request, tmp_path, net_fixture, per_pass):
     net = request.getfixturevalue(f"{net_fixture}_net")
     d = request.getfixturevalue(f"{net_fixture}_dir")
     x = random_inputs(net, 11)
     write_npz(tmp_path / "in.npz", x)
     r = accelgen("run", str(d), "--inputs", str(tmp_path / "in.npz"), "--outputs", str(tmp_path / "out.npz"),
-                 "--device", "sim", "--fast", "--repeat", "3")
+                 "--device", "sim", "--fast", "--repeat", "3", *(["--per-pass"] if per_pass else []))
     assert r.returncode == 0, r.stderr
     assert "frames/s" in r.stdout and "per frame: engine" in r.stdout
+    assert ("(one start per pass)" if per_pass else "(command lists)") in r.stdout
     out = read_npz(tmp_path / "out.npz")
     ref = run_golden(net, x)
     assert set(out) == set(net.outputs)

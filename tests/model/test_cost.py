@@ -8,7 +8,7 @@ import pytest
 
 from generator.cost import Resources, load_calibration
 from generator.cost.arith import adder_tree, lut_adder, lut_mult
-from generator.cost.memory import bram18, bram18_thesis, fifo, storage
+from generator.cost.memory import bram18, bram18_thesis, fifo, lutram_luts, ram_style, storage
 from generator.errors import AccelgenError
 
 CAL = load_calibration()
@@ -37,10 +37,16 @@ def test_thesis_weight_buffer_formula():
 
 
 def test_storage_shallow_goes_to_lutram():
-    assert storage(70, 8, CAL) == Resources(lut=70)
+    # RAM32M16: 14 bits x 32 words in 8 LUT sites; a registered read port
+    assert storage(70, 8, CAL) == Resources(lut=40, ff=70)
+    assert storage(7, 64, CAL, lanes=4) == Resources(lut=32, ff=28)  # RAM64M8: 7 bits x 64
     assert storage(70, 1000, CAL).bram18 == bram18(70, 1000)
     assert storage(0, 10, CAL) == Resources()
-    assert fifo(64, 2, CAL).bram18 == 0 and fifo(64, 16, CAL).lut > 64 and fifo(64, 1024, CAL).bram18 == 4
+    assert ram_style(CAL.lutram_max_depth, CAL) == "distributed"
+    assert ram_style(CAL.lutram_max_depth + 1, CAL) == "block"
+    # ag_fifo is show-ahead (asynchronous read), so always LUTRAM plus pointers
+    assert fifo(64, 2, CAL).bram18 == 0 and fifo(64, 16, CAL).lut == lutram_luts(64, 16) + 16
+    assert fifo(64, 1024, CAL).bram18 == 0
 
 
 def test_adder_and_multiplier_luts():

@@ -8,9 +8,18 @@ import math
 import pytest
 
 from generator.cost import load_calibration
+from generator.cost.memory import storage
 from generator.hw import packing
 from generator.hw.engine import KINDS, build_engine
-from generator.hw.kernels import KERNELS, Bus, common, deform, kernel_resources, pass_cycles
+from generator.hw.kernels import (
+    KERNELS,
+    Bus,
+    buffers,
+    common,
+    deform,
+    kernel_resources,
+    pass_cycles,
+)
 from generator.hw.schedule import layer_regs
 from generator.zoo import ZOO, tiny
 
@@ -84,13 +93,16 @@ def test_resources_grow_with_parallelism():
 
 
 def test_line_buffer_rows():
-    # k rows for k x k kernels, 2N+1 rows for deform (bounded offsets, CoDeNet)
+    # 2N+1 (+ stride) row slots for deform (bounded offsets, CoDeNet); the RTL's three read-port
+    # copies of each slot are a known gap the model does not count (docs/model.md)
     base = spec("deform", po=8)
     wide = dict(max_in_w=512, max_in_c=256, max_line=512 * 256)
     small = kernel_resources(dataclasses.replace(base, n_max=1, **wide), CAL).bram18
     big = kernel_resources(dataclasses.replace(base, n_max=7, **wide), CAL).bram18
-    one_row = common.line_buffer(dataclasses.replace(base, **wide), 1, 8, CAL).bram18
-    assert one_row > 0 and big - small == (15 - 3) * one_row
+    w = dataclasses.replace(base, **wide)
+    one = storage(buffers.lanes(w) * w.a_bits, math.ceil(w.line / buffers.lanes(w)), CAL).bram18
+    assert buffers.line_slots(w) == 2 * w.n_max + 1 + w.stride_max and buffers.line_ports(w) == 3
+    assert one > 0 and big - small == (15 - 3) * one
 
 
 def regs_of(name):
@@ -107,7 +119,8 @@ def test_compute_cycles_follow_hao_eq_13_10():
     for po in (1, 4, 32):
         assert KERNELS["dwconv"].compute_cycles(spec("dwconv", po=po), r) == 8 * 8 * math.ceil(16 / po)
     r = regs_of("df1")
-    assert KERNELS["deform"].compute_cycles(spec("deform", po=4), r) == 8 * 8 * 4 * 3
+    # the RTL reads the whole 3x3 window per cycle (3 rows x 3 read ports)
+    assert KERNELS["deform"].compute_cycles(spec("deform", po=4), r) == 8 * 8 * 4
 
 
 def test_pass_is_max_of_compute_and_stream_plus_weights():
@@ -120,7 +133,8 @@ def test_pass_is_max_of_compute_and_stream_plus_weights():
     slow = pass_cycles(spec("pwconv", pi=16, po=16), r, Bus(8, 8, 0.01), CAL)
     assert slow.bound == "memory" and slow.stream > slow.compute
     hidden = pass_cycles(s, r, FREE, CAL, overlap_weights=True)
-    assert hidden.total == round(CAL.adjust("cycles", "pwconv", max(pc.compute, pc.stream, pc.weights) + pc.fill))
+    assert hidden.total == round(CAL.adjust("cycles", "pwconv", max(pc.compute, pc.stream, pc.weights) + hidden.fill))
+    assert hidden.total <= pc.total
 
 
 def test_weight_words_match_the_weight_image():

@@ -94,7 +94,7 @@ def check_plan(plan: Plan) -> None:
         assert set(ly) == {"name", "op", "kernel", "macs", "cycles"} and ly["cycles"] >= 0
     for r in RES_KEYS:
         assert doc["totals"][r] <= doc["budget"][r]
-        assert doc["totals"][r] == sum(k[r] for k in doc["kernels"]) + getattr(plan.shell, r)
+        assert doc["totals"][r] == sum(k[r] for k in doc["kernels"]) + getattr(plan.shell, r) + getattr(plan.top, r)
     assert doc["fps"] > 0 and doc["calibrated"] == CAL.calibrated
     cycles = sum(ly["cycles"] for ly in doc["layers"])
     assert abs(cycles / (plan.clock_mhz * 1e6) * 1e3 - doc["latency_ms"]) < 1e-3 * doc["latency_ms"] + 1e-3

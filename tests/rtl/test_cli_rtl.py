@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -81,3 +83,91 @@ def test_synth_cli(tmp_path, small_net):
     assert doc["format"] == "accelgen-synth/1"
     k = doc["kernels"]["pwconv"]
     assert k["dsp"] > 0 and k["lut"] > 0 and k["ff"] > 0
+
+
+@pytest.mark.parametrize("simulator", ["icarus", pytest.param("verilator", marks=pytest.mark.slow)])
+def test_rtlsim_cli_folded_network(tmp_path, simulator):
+    """A whole folded network (ShuffleNetV2 units: slices, concat, shuffle, upsample, move passes)
+    bit-exact through `accelgen rtlsim`, on the same folded schedule as the HLS project."""
+    need(simulator)
+    from generator.hw.engine import build_engine
+    from generator.hw.schedule import build_schedule
+    from sim.tb.kernels import units_net
+
+    net = units_net(1)
+    path = save_network(net, tmp_path / "net" / "units.json")
+    x = random_inputs(net, 4)
+    write_npz(tmp_path / "in.npz", x)
+    proj = tmp_path / "proj"
+    rc = main(["rtlsim", str(proj), "--net", str(path), "--inputs", str(tmp_path / "in.npz"),
+               "--outputs", str(tmp_path / "out.npz"), "--simulator", simulator])
+    assert rc == 0
+    got, want = read_npz(tmp_path / "out.npz"), run_golden(net, x)
+    for name in net.outputs:
+        assert np.array_equal(got[name], want[name]), name
+    rep = json.loads((proj / "rtlsim.json").read_text())
+    assert rep["bit_exact"]
+    sched, _ = build_schedule(net, build_engine(net, "ultra96", 200.0))
+    assert [p["layer"] for p in rep["passes"]] == [s.layer for s in sched.steps if s.where == "engine"]
+    assert all(s.where == "engine" for s in sched.steps)  # nothing left on the ARM
+    kinds = [p["kernel"] for p in rep["passes"]]
+    assert kinds.count("move") == 2
+    assert {p["regs"]["src_map"] for p in rep["passes"]} == {0, 1, 2}  # direct, concat, shuffle2
+    assert max(p["regs"]["up"] for p in rep["passes"]) == 2
+
+
+PORT = re.compile(r"^\s*(input|output)\s+(?:wire|reg)?\s*(\[[^\]]+\])?\s*(\w+)\s*,?\s*$", re.M)
+
+
+def vitis_style(rtl: Path, out: Path, reset_high: bool, irq: bool) -> None:
+    """Our accel_top behind the port list Vitis HLS exports: a 2-bit (AXI3) ARLOCK, the optional
+    ARUSER/RUSER and write-channel ports (AWLOCK[1:0], WID, AWUSER, ...), a .dat memory image read
+    with $readmemh, and optionally an active-high `ap_rst` and no `interrupt` port."""
+    shutil.copytree(rtl, out)
+    top = out / "accel_top.v"
+    src = top.read_text()
+    ports = PORT.findall(src[: src.index(");")])
+    top.write_text(src.replace("module accel_top (", "module accel_top_core (", 1))
+    decl, conn = [], []
+    for d, w, name in ports:
+        if name == "m_axi_gmem_ARLOCK":
+            decl.append("output wire [1:0] m_axi_gmem_ARLOCK")
+            conn.append(".m_axi_gmem_ARLOCK(lock_lo)")
+        elif name == "ap_rst_n" and reset_high:
+            decl.append("input wire ap_rst")
+            conn.append(".ap_rst_n(!ap_rst)")
+        elif name == "interrupt" and not irq:
+            conn.append(".interrupt()")
+        else:
+            decl.append(f"{d} wire {w} {name}")
+            conn.append(f".{name}({name})")
+    decl += ["output wire [0:0] m_axi_gmem_ARUSER", "input wire [0:0] m_axi_gmem_RUSER",
+             "output wire [1:0] m_axi_gmem_AWLOCK", "output wire [0:0] m_axi_gmem_AWID",
+             "output wire [3:0] m_axi_gmem_AWCACHE", "output wire [2:0] m_axi_gmem_AWPROT",
+             "output wire [3:0] m_axi_gmem_AWQOS", "output wire [3:0] m_axi_gmem_AWREGION",
+             "output wire [0:0] m_axi_gmem_AWUSER", "output wire [0:0] m_axi_gmem_WID",
+             "output wire [0:0] m_axi_gmem_WUSER", "input wire [0:0] m_axi_gmem_BID",
+             "input wire [0:0] m_axi_gmem_BUSER"]
+    ties = "\n".join(f"    assign m_axi_gmem_{n} = 0;" for n in
+                     ("ARUSER", "AWLOCK", "AWID", "AWCACHE", "AWPROT", "AWQOS", "AWREGION", "AWUSER", "WID", "WUSER"))
+    (out / "accel_top_rom.dat").write_text("a5\n3c\n")
+    (out / "accel_top_vitis.v").write_text(
+        "module accel_top (\n    " + ",\n    ".join(decl) + "\n);\n"
+        "    wire lock_lo;\n    assign m_axi_gmem_ARLOCK = {1'b0, lock_lo};\n" + ties + "\n"
+        "    reg [7:0] rom [0:1];\n    initial $readmemh(\"./accel_top_rom.dat\", rom);\n"
+        "    always @(posedge ap_clk) if (rom[0] !== 8'ha5) begin $display(\"rom image not loaded\"); $finish; end\n"
+        "    accel_top_core u (" + ", ".join(conn) + ");\nendmodule\n")
+
+
+@pytest.mark.parametrize("reset_high,irq", [(False, True), (True, False)], ids=["vitis", "ap_rst_no_irq"])
+def test_rtlsim_vitis_style_rtl_dir(tmp_path, small_net, reset_high, irq):
+    """`--rtl-dir` tolerates the port naming and widths of RTL exported by Vitis HLS."""
+    need("icarus")
+    net, path, x = small_net
+    proj = tmp_path / "proj"
+    args = ["rtlsim", str(proj), "--net", str(path), "--inputs", str(tmp_path / "in.npz"), "--simulator", "icarus"]
+    assert main(args) == 0
+    vitis = tmp_path / "vitis"
+    vitis_style(proj / "rtl", vitis, reset_high, irq)
+    assert main([*args, "--rtl-dir", str(vitis), "--outputs", str(tmp_path / "out.npz")]) == 0
+    assert np.array_equal(read_npz(tmp_path / "out.npz")["y"], run_golden(net, x)["y"])

@@ -1,5 +1,5 @@
 """`accelgen regress --backend rtl`: random layers golden vs the RTL (Icarus), folded views
-running through the RTL's unfolded schedule."""
+read by the RTL's view readers and move kernel (the same folded schedule as HLS)."""
 
 from __future__ import annotations
 

@@ -56,3 +56,37 @@ def test_packed_mac_halves_dsps(tmp_path):
     packed = run_yosys(srcs, "ag_mac_array", {**base, "PACK": 1}, tmp_path / "p")
     assert unpacked.dsp == 16, unpacked
     assert packed.dsp == unpacked.dsp // 2, (packed, unpacked)
+
+
+@pytest.mark.skipif(shutil.which("yosys") is None, reason="yosys not installed")
+def test_ram_style_is_honoured(tmp_path):
+    """ag_ram's STYLE (the model's memory.ram_style, rendered by generator/rtl/context.py) decides
+    the storage, whatever yosys would pick: a 256 x 32 memory in LUTRAM or in a block RAM, a
+    16 x 8 one in a block RAM when told."""
+    srcs = render_library(tmp_path / "lib")
+    dist = run_yosys(srcs, "ag_ram", {"W": 32, "DEPTH": 256, "AW": 8, "STYLE": 1}, tmp_path / "d")
+    block = run_yosys(srcs, "ag_ram", {"W": 32, "DEPTH": 256, "AW": 8, "STYLE": 2}, tmp_path / "b")
+    small = run_yosys(srcs, "ag_ram", {"W": 8, "DEPTH": 16, "AW": 4, "STYLE": 2}, tmp_path / "s")
+    assert dist.bram18 == 0 and dist.lut > 0, dist
+    assert block.bram18 == 1 and block.lut < 8, block
+    assert small.bram18 == 1, small
+
+
+def test_context_styles_follow_the_model():
+    """The STYLE parameters the RTL gets are the model's storage choice for the same depths."""
+    from generator.cost import load_calibration
+    from generator.cost.memory import RAM_STYLES, ram_style
+    from generator.hw.engine import build_engine
+    from generator.hw.kernels import buffers
+    from generator.rtl.context import kernel_rtl
+    from generator.zoo import ZOO
+
+    cal = load_calibration()
+    engine = build_engine(ZOO["tiny"](0), "ultra96", 200.0)
+    for spec in engine.kernels:
+        if spec.kind not in buffers.LINE_KINDS:
+            continue
+        p = kernel_rtl(spec, engine).params
+        assert p["WSTYLE"] == RAM_STYLES[ram_style(buffers.weight_depth(spec), cal)]
+        assert p["LBSTYLE"] == RAM_STYLES[ram_style(buffers.line_depth(spec), cal)]
+        assert p["NR"] == buffers.line_slots(spec)

@@ -11,6 +11,10 @@ kind):
 - `stream_beats(regs, act_bits) -> (in_beats, out_beats)`: 64-bit beats the pass streams;
 - `weight_words(regs, w_bits) -> int`: 64-bit words of weights and requant parameters loaded.
 
+Optional: `load_cycles(regs)` (cycles the weight loader takes, when not one word per cycle),
+`in_port_beats(regs, act_bits)` (beats per input port when a kernel reads in0 and in1 at once),
+`prefetch_beats(spec, regs, act_bits)` (input beats the kernel can take in before it computes).
+
 `regs` are the pass's register values (generator.hw.schedule.layer_regs), so the same
 functions price a network layer and a pass recorded by the RTL simulator.
 """
@@ -22,8 +26,8 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from generator.cost import Calibration, Resources
-from generator.hw.engine import KernelSpec
-from generator.hw.kernels import add, conv, deform, dwconv, move, pwconv
+from generator.hw.engine import EngineConfig, KernelSpec
+from generator.hw.kernels import add, conv, deform, dwconv, move, pwconv, top
 
 KERNELS: dict[str, ModuleType] = {m.KIND: m for m in (pwconv, conv, dwconv, deform, add, move)}
 
@@ -50,7 +54,7 @@ class PassCycles:
     compute: int  # MAC array busy
     stream: int  # activations in and out (beats, bounded by DDR bandwidth)
     weights: int  # weight and requant parameter load
-    fill: int  # line-buffer fill, pipeline depth and pass start/drain
+    fill: int  # the rest: line-buffer fill not hidden by the weight load, pipeline drain
     total: int  # as the engine runs it (after calibration fit)
 
     @property
@@ -68,26 +72,44 @@ def _ddr_cycles(n_bytes: int, bus: Bus) -> int:
 
 def pass_cycles(spec: KernelSpec, regs: dict[str, int], bus: Bus, cal: Calibration,
                 overlap_weights: bool = False) -> PassCycles:
-    """Cycles of one pass of `spec` over the layer `regs` describe.
+    """Cycles of one pass of `spec` over the layer `regs` describe, as the engine runs it
+    (rtl_templates/accel_top.v.j2, docs/rtl.md "Cycles and their overheads"):
 
-    As the engine runs: weights load first, then activations stream in and out while the array
-    computes: total = max(compute, stream) + weights + fill. With `overlap_weights` (a lever the
-    engine does not implement) the weight load shares the DDR with the streams instead.
+    - load: the weights, one element per cycle (`load_cycles`; 64-bit words where a kernel does
+      not say), and two requant words per output channel, after `pass_overhead_cycles` (pass FSM
+      and the weight loader's first-word latencies); the DDR may bound it;
+    - meanwhile the kernel fills its line buffer: it starts at the later of the load and the
+      `fill_cycles` beats its first window needs, and the input that arrived by then (up to what
+      the line buffer and input FIFO hold, `prefetch_beats`) is no longer on the critical path;
+    - then the array computes while the streams run, the busiest input port, the output and
+      their shared DDR bandwidth bounding it; `cal.fill_cycles[kind]` is the pipeline drain.
+
+    With `overlap_weights` (a lever the engine does not implement) the weight load shares the DDR
+    with the streams instead of preceding them.
     """
     mod = KERNELS[spec.kind]
     compute = mod.compute_cycles(spec, regs)
     beats_in, beats_out = mod.stream_beats(regs, bus.act_bits)
+    ports = getattr(mod, "in_port_beats", None)
+    port_in = max(ports(regs, bus.act_bits)) if ports else beats_in
     words = mod.weight_words(regs, bus.w_bits)
-    stream = max(beats_in, beats_out, _ddr_cycles((beats_in + beats_out) * WORD_BYTES, bus))
-    weights = max(words, _ddr_cycles(words * WORD_BYTES, bus))
-    fill = mod.fill_cycles(spec, regs, bus.act_bits) + cal.fill_cycles[spec.kind] + cal.pass_overhead_cycles
+    load = mod.load_cycles(regs) if hasattr(mod, "load_cycles") else words
+    weights = max(load, _ddr_cycles(words * WORD_BYTES, bus)) + (cal.pass_overhead_cycles if words else 0)
+    fill = mod.fill_cycles(spec, regs, bus.act_bits)
+    start = max(weights, fill)
+    prefetch = min(start, mod.prefetch_beats(spec, regs, bus.act_bits)) if hasattr(mod, "prefetch_beats") else 0
+    ddr = _ddr_cycles((beats_in + beats_out) * WORD_BYTES, bus)
+    stream = max(port_in - prefetch, beats_out, ddr)
+    drain = cal.fill_cycles[spec.kind]
     if overlap_weights:
         shared = _ddr_cycles((beats_in + beats_out + words) * WORD_BYTES, bus)
-        raw = max(compute, stream, shared, words) + fill
+        busy = max(compute, stream, shared, weights)
+        raw = busy + fill + drain
     else:
-        raw = max(compute, stream) + weights + fill
+        busy = max(compute, stream) + weights
+        raw = start + max(compute, stream) + drain
     total = max(1, round(cal.adjust("cycles", spec.kind, raw)))
-    return PassCycles(compute, stream, weights, fill, total)
+    return PassCycles(compute, stream, weights, raw - busy, total)
 
 
 def kernel_resources(spec: KernelSpec, cal: Calibration) -> Resources:
@@ -101,10 +123,25 @@ def kernel_resources(spec: KernelSpec, cal: Calibration) -> Resources:
     )
 
 
+def top_resources(engine: EngineConfig, cal: Calibration) -> Resources:
+    """The engine top's glue (register file, input FIFOs, output mux, weight loader, pass FSM),
+    fitted like a kernel kind ("top"); what yosys measures as accel_top minus its kernels."""
+    raw = top.resources(len(engine.kernels), cal)
+    return Resources(dsp=raw.dsp, lut=max(0, round(cal.adjust("lut", top.KIND, raw.lut))),
+                     ff=max(0, round(cal.adjust("ff", top.KIND, raw.ff))), bram18=raw.bram18)
+
+
+def engine_resources(engine: EngineConfig, cal: Calibration) -> Resources:
+    """The engine as synthesized (accel_top): its kernels and its glue, without the shell."""
+    return Resources.total([top_resources(engine, cal)] + [kernel_resources(k, cal) for k in engine.kernels])
+
+
 def shell_resources(cal: Calibration) -> Resources:
-    """DMA engines, AXI interconnect and register file: present once per engine."""
+    """DMA engines and AXI interconnect around the engine: present once per engine. Uncalibrated:
+    no measurement covers them (docs/model.md says where the numbers come from)."""
     s = cal.shell
     return Resources(dsp=s["dsp"], lut=s["lut"], ff=s["ff"], bram18=s["bram18"])
 
 
-__all__ = ["KERNELS", "Bus", "PassCycles", "kernel_resources", "pass_cycles", "shell_resources"]
+__all__ = ["KERNELS", "Bus", "PassCycles", "engine_resources", "kernel_resources", "pass_cycles", "shell_resources",
+           "top_resources"]

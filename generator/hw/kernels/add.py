@@ -22,12 +22,14 @@ def knobs(spec: KernelSpec) -> list[KernelSpec]:
 
 
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
+    # per lane (ag_add): two products (DSPs), their 64-bit sum with the rounding term, ag_clamp
     lanes = Resources(
         dsp=spec.po * cal.dsp_per_add_lane,
-        lut=spec.po * (2 * lut_adder(cal.acc_bits + 32, cal) + cal.lut_per_quant_lane),
-        ff=spec.po * cal.ff_per_quant_lane,
+        lut=spec.po * (2 * lut_adder(64, cal) + cal.lut_per_clamp),
+        # registers: both operands, both products (operand + 32 bits), the 64-bit sum, the output
+        ff=spec.po * (2 * (spec.a_bits + 1) + 2 * (spec.a_bits + 1 + 32) + 64 + spec.a_bits),
     )
-    return Resources.total([lanes, fifo(64, common.FIFO_DEPTH, cal).scaled(3), common.control(KIND, cal)])
+    return Resources.total([lanes, fifo(64 + 1, common.GROUP_FIFO_DEPTH, cal), common.control(KIND, cal)])
 
 
 def compute_cycles(spec: KernelSpec, regs: dict[str, int]) -> int:
@@ -45,3 +47,9 @@ def stream_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
 
 def weight_words(regs: dict[str, int], w_bits: int) -> int:
     return 0
+
+
+def in_port_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
+    """in0 and in1 stream side by side."""
+    one = common.pixel_beats(regs["in_h"], regs["in_w"], regs["in_c"], act_bits)
+    return one, one

@@ -6,15 +6,18 @@ import dataclasses
 import math
 
 from generator.cost import Calibration, Resources
-from generator.cost.arith import accumulator, adder_tree
-from generator.cost.memory import storage
+from generator.cost.arith import accumulator, lut_adder
+from generator.cost.memory import fifo, storage
 from generator.hw import packing
 from generator.hw.engine import KernelSpec
+from generator.hw.kernels import buffers
 from generator.hw.layout import beats_per_pixel
 
 MAX_LANES = 64  # largest PI / PO the planner offers
 SCALE_BITS = 70  # per output channel: bias 32 + mult 31 + shift 6, rounded up
-FIFO_DEPTH = 2  # register slices between the stream ports and the kernel
+FIFO_DEPTH = 2  # register slices between the stream ports and the kernel (move)
+GROUP_FIFO_DEPTH = 8  # requantised channel groups before the output packer (RTL GF_AW = 3)
+GROUP_TAG_BITS = 10  # per group: channel count (8), end of pixel, end of frame
 
 
 def pow2_upto(n: int, cap: int = MAX_LANES) -> list[int]:
@@ -47,14 +50,41 @@ def knob_grid(spec: KernelSpec, pis: list[int], pos: list[int], packable: bool) 
     return out
 
 
-def mac_array(n_mult: int, trees: int, tree_inputs: int, spec: KernelSpec, cal: Calibration) -> Resources:
-    """`n_mult` multipliers on DSPs (two per DSP when packed), `trees` adder trees of
-    `tree_inputs` products each, and one accumulator per tree."""
-    dsp = math.ceil(n_mult / 2) if spec.pack else n_mult
-    tree_lut, tree_ff = adder_tree(tree_inputs, spec.w_bits + spec.a_bits, cal)
-    acc_lut, acc_ff = accumulator(trees, cal)
-    unpack = dsp * cal.lut_per_unpack if spec.pack else 0
-    return Resources(dsp=dsp, lut=trees * tree_lut + acc_lut + unpack, ff=trees * tree_ff + acc_ff)
+def pack_chunk(spec: KernelSpec, inputs: int) -> int:
+    """Packed products summed before they are split: a power of two <= min(inputs, pack depth)
+    (the RTL's PD, generator/rtl/context.py)."""
+    d = max(min(inputs, spec.pack_depth), 1)
+    return 1 << (d.bit_length() - 1)
+
+
+def mac_array(n_mult: int, trees: int, tree_inputs: int, spec: KernelSpec, cal: Calibration,
+              accumulate: bool = True) -> Resources:
+    """`n_mult` multipliers on DSPs (two per DSP when packed), `trees` sums of `tree_inputs`
+    products each (registered), and one accumulator per tree when the sum accumulates over cycles.
+
+    As rtl_templates/ag_mac.v.j2 builds it: a product register per multiplier; each sum only as
+    wide as it can get (TW bits); packed, chunks of PD products are summed packed (SW bits) and
+    split without a subtraction (H = S >> 18 + S[17], L = sext(S[17:0])) into two TW-bit sums.
+    """
+    pw = spec.w_bits + spec.a_bits + 1  # signed activation operand: a_bits + 1
+    tw = min(pw + max(tree_inputs - 1, 0).bit_length() + 1, cal.acc_bits)
+    if spec.pack:
+        dsp = math.ceil(n_mult / 2)
+        ppw = packing.LANE_BITS + pw
+        pd = pack_chunk(spec, tree_inputs)
+        chunks = math.ceil(tree_inputs / pd)
+        sw = ppw + max(pd - 1, 0).bit_length() + 1
+        per_pair = chunks * (pd - 1) * lut_adder(sw, cal) + 2 * chunks * lut_adder(tw, cal)
+        lut = math.ceil(trees / 2) * per_pair
+        ff = dsp * ppw + trees * tw
+    else:
+        dsp = n_mult
+        lut = trees * max(tree_inputs - 1, 0) * lut_adder(tw, cal)
+        ff = n_mult * pw + trees * tw
+    if accumulate:
+        acc_lut, acc_ff = accumulator(trees, cal)
+        lut, ff = lut + acc_lut, ff + acc_ff
+    return Resources(dsp=dsp, lut=lut, ff=ff)
 
 
 def quant_unit(po: int, cal: Calibration) -> Resources:
@@ -64,21 +94,39 @@ def quant_unit(po: int, cal: Calibration) -> Resources:
 
 def scale_buffer(spec: KernelSpec, cal: Calibration) -> Resources:
     """bias/mult/shift for every output channel, PO read per cycle."""
-    return storage(SCALE_BITS * spec.po, math.ceil(spec.max_out_c / spec.po), cal)
+    return storage(SCALE_BITS, buffers.scale_depth(spec), cal, lanes=spec.po, share_blocks=True)
 
 
 def weight_buffer(spec: KernelSpec, per_cycle: int, cal: Calibration) -> Resources:
-    """The largest layer's weights, `per_cycle` read each cycle (partition factor by width)."""
+    """The largest layer's weights, `per_cycle` read each cycle (one lane memory per weight read,
+    all at one address: buffers.weight_depth)."""
     if spec.max_weights == 0:
         return Resources()
-    return storage(per_cycle * spec.w_bits, math.ceil(spec.max_weights / per_cycle), cal)
+    return storage(spec.w_bits, buffers.weight_depth(spec), cal, lanes=per_cycle, share_blocks=True)
 
 
-def line_buffer(spec: KernelSpec, rows: int, lanes: int, cal: Calibration) -> Resources:
-    """`rows` rows of max(W * C) activations, `lanes` channels read per cycle per row."""
-    depth = math.ceil(spec.line / lanes)
-    one = storage(lanes * spec.a_bits, depth, cal)
-    return Resources(lut=one.lut * rows, bram18=one.bram18 * rows)
+def line_buffer(spec: KernelSpec, cal: Calibration) -> Resources:
+    """The line buffer: `line_slots` row slots of the largest row (W*C activations), `lanes`
+    activations per entry, stored where `ram_style` puts the RTL's (power-of-two) row slot.
+    Not counted: the RTL's read-port replicas of the depthwise kinds (`line_ports` copies of
+    every slot) and its power-of-two padding, a known gap of ag_dw (docs/model.md)."""
+    lanes = buffers.lanes(spec)
+    one = storage(lanes * spec.a_bits, math.ceil(spec.line / lanes), cal)
+    if buffers.line_depth(spec) <= cal.lutram_max_depth:  # the RTL's slot is LUTRAM
+        one = storage(lanes * spec.a_bits, buffers.line_depth(spec), cal)
+    return one.scaled(buffers.line_slots(spec))
+
+
+def window_mux(spec: KernelSpec, taps: int, cal: Calibration) -> Resources:
+    """Depthwise kinds: every tap picks its row's slot among the line buffer's row slots
+    (ag_dw: one slot multiplexer per window row, PO channels of a_bits per tap)."""
+    bits = taps * spec.po * spec.a_bits
+    return Resources(lut=math.ceil(bits * buffers.line_slots(spec) * cal.lut_per_mux_bit))
+
+
+def group_fifo(spec: KernelSpec, cal: Calibration) -> Resources:
+    """The FIFO of requantised PO-channel groups in front of the output packer (ag_fifo)."""
+    return fifo(spec.po * spec.a_bits + GROUP_TAG_BITS, GROUP_FIFO_DEPTH, cal)
 
 
 def control(kind: str, cal: Calibration) -> Resources:
@@ -89,6 +137,19 @@ def control(kind: str, cal: Calibration) -> Resources:
 def conv_weight_words(n_weights: int, out_c: int, w_bits: int) -> int:
     """64-bit words of one layer's weights plus its requant parameters (two words a channel)."""
     return math.ceil(n_weights / (64 // w_bits)) + 2 * out_c
+
+
+IN_FIFO_BEATS = 16  # accel_top in0 / in1 FIFOs (generator/rtl/context.py FIFO_AW)
+
+
+def conv_load_cycles(n_weights: int, out_c: int) -> int:
+    """ag_wload: one weight element per cycle, then two requant words per output channel."""
+    return n_weights + 2 * out_c
+
+
+def line_prefetch_beats(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:
+    """Input beats a line-buffer kernel takes in before computing: its row slots and the FIFO."""
+    return buffers.line_slots(spec) * regs["in_w"] * beats_per_pixel(regs["in_c"], act_bits) + IN_FIFO_BEATS
 
 
 def window_fill(regs: dict[str, int], rows: int, act_bits: int) -> int:
@@ -121,7 +182,7 @@ def view_reader(spec: KernelSpec, cal: Calibration) -> Resources:
     pixel = storage(VIEW_LANES * spec.a_bits, math.ceil(spec.max_src_c / VIEW_LANES), cal).scaled(2)
     row = (storage(VIEW_LANES * spec.a_bits, math.ceil(spec.max_src_w * spec.max_in_c / VIEW_LANES), cal)
            if spec.up_max > 1 else Resources())
-    mux = Resources(lut=VIEW_LANES * spec.a_bits * 3 * cal.lut_per_mux_bit)
+    mux = Resources(lut=math.ceil(VIEW_LANES * spec.a_bits * 3 * cal.lut_per_mux_bit))
     return Resources.total([pixel, row, mux, control("view", cal)])
 
 

@@ -3,7 +3,7 @@
 The PI x PO array takes one window tap of PI channels per cycle, as both backends build it (HLS
 mac_block over the k*k*C window, RTL ag_conv): PI*PO multipliers, half the DSPs when packed (the
 thesis' k^2*PI*PO array would spend k^2 times the DSPs on the 3-channel first layer); a
-k_max-row line buffer feeds it. cycles = Ho*Wo*ceil(k*k*C/PI)*ceil(K/PO).
+k_max-row line buffer feeds it. cycles = Ho*Wo*k*k*ceil(C/PI)*ceil(K/PO).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from generator.cost import Calibration, Resources
-from generator.cost.memory import fifo
 from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import common
@@ -29,14 +28,15 @@ def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     macs = common.mac_array(spec.pi * spec.po, spec.po, spec.pi, spec, cal)
     return Resources.total([
         macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, spec.pi * spec.po, cal),
-        common.scale_buffer(spec, cal), common.line_buffer(spec, spec.k_max, spec.pi, cal),
-        fifo(64, common.FIFO_DEPTH, cal).scaled(2), common.control(KIND, cal), common.view_reader(spec, cal),
+        common.scale_buffer(spec, cal), common.line_buffer(spec, cal),
+        common.group_fifo(spec, cal), common.control(KIND, cal), common.view_reader(spec, cal),
     ])
 
 
 def compute_cycles(spec: KernelSpec, regs: dict[str, int]) -> int:
+    # one window tap of PI channels per cycle: k*k*ceil(C/PI) cycles per output group
     taps = regs["kernel"] * regs["kernel"]
-    return regs["out_h"] * regs["out_w"] * math.ceil(taps * regs["in_c"] / spec.pi) * math.ceil(regs["out_c"] / spec.po)
+    return regs["out_h"] * regs["out_w"] * taps * math.ceil(regs["in_c"] / spec.pi) * math.ceil(regs["out_c"] / spec.po)
 
 
 fill_cycles = common.window_fill_cycles
@@ -48,3 +48,11 @@ stream_beats = common.view_stream_beats
 def weight_words(regs: dict[str, int], w_bits: int) -> int:
     k = regs["kernel"]
     return common.conv_weight_words(regs["out_c"] * k * k * regs["in_c"], regs["out_c"], w_bits)
+
+
+def load_cycles(regs: dict[str, int]) -> int:
+    k = regs["kernel"]
+    return common.conv_load_cycles(regs["out_c"] * k * k * regs["in_c"], regs["out_c"])
+
+
+prefetch_beats = common.line_prefetch_beats

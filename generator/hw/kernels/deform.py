@@ -1,8 +1,8 @@
 """`deform` estimates: CoDeNet's bounded square deformable depthwise 3x3, PO channels.
 
-The 2N+1-row line buffer holds every row an offset up to N can reach; READ_PORTS taps are read
-per cycle (docs/architecture.md: three line-buffer read ports), so a 3x3 window takes
-ceil(9 / READ_PORTS) cycles and the array has READ_PORTS*PO multipliers (half the DSPs packed).
+The 2N+1(+stride)-row line buffer holds every row an offset up to N can reach; as the RTL builds
+it (ag_dw), every row slot has three read ports (replicas), so the whole 3x3 window is read per
+cycle and the array has READ_PORTS = 9 multipliers per channel (half the DSPs packed).
 cycles = Ho*Wo*ceil(C/PO)*ceil(9/READ_PORTS). The offsets tensor streams in beside the input.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from generator.cost import Calibration, Resources
-from generator.cost.memory import fifo
 from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import common
@@ -19,7 +18,7 @@ from generator.hw.layout import beats_per_pixel
 
 KIND = "deform"
 TAPS = 9
-READ_PORTS = 3
+READ_PORTS = 9  # taps read per cycle: 3 rows x 3 read ports
 
 
 def knobs(spec: KernelSpec) -> list[KernelSpec]:
@@ -32,14 +31,12 @@ def rows(spec: KernelSpec) -> int:
 
 
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
-    macs = common.mac_array(READ_PORTS * spec.po, spec.po, READ_PORTS, spec, cal)
-    # each read port selects its row among 2N+1 for every lane bit
-    mux = math.ceil(READ_PORTS * spec.po * spec.a_bits * rows(spec) * cal.lut_per_mux_bit)
+    macs = common.mac_array(READ_PORTS * spec.po, spec.po, READ_PORTS, spec, cal, accumulate=False)
     return Resources.total([
         macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, TAPS * spec.po, cal),
-        common.scale_buffer(spec, cal), common.line_buffer(spec, rows(spec), spec.po, cal),
-        Resources(lut=mux, ff=READ_PORTS * spec.po * spec.a_bits),
-        fifo(64, common.FIFO_DEPTH, cal).scaled(3), common.control(KIND, cal),
+        common.scale_buffer(spec, cal), common.line_buffer(spec, cal),
+        common.window_mux(spec, TAPS, cal),
+        common.group_fifo(spec, cal), common.control(KIND, cal),
     ])
 
 
@@ -60,3 +57,16 @@ def stream_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
 
 def weight_words(regs: dict[str, int], w_bits: int) -> int:
     return common.conv_weight_words(regs["in_c"] * TAPS, regs["in_c"], w_bits)
+
+
+def load_cycles(regs: dict[str, int]) -> int:
+    return common.conv_load_cycles(regs["in_c"] * TAPS, regs["in_c"])
+
+
+def in_port_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
+    """in0 (the input) and in1 (the offsets) stream side by side."""
+    x = common.pixel_beats(regs["in_h"], regs["in_w"], regs["in_c"], act_bits)
+    return x, regs["out_h"] * regs["out_w"] * beats_per_pixel(1, act_bits)
+
+
+prefetch_beats = common.line_prefetch_beats

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 from generator.cost import Calibration, Resources
-from generator.cost.memory import fifo
 from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import common
@@ -25,11 +24,11 @@ def knobs(spec: KernelSpec) -> list[KernelSpec]:
 
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     taps = spec.k_max * spec.k_max
-    macs = common.mac_array(taps * spec.po, spec.po, taps, spec, cal)
+    macs = common.mac_array(taps * spec.po, spec.po, taps, spec, cal, accumulate=False)
     return Resources.total([
         macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, taps * spec.po, cal),
-        common.scale_buffer(spec, cal), common.line_buffer(spec, spec.k_max, spec.po, cal),
-        fifo(64, common.FIFO_DEPTH, cal).scaled(2), common.control(KIND, cal), common.view_reader(spec, cal),
+        common.scale_buffer(spec, cal), common.line_buffer(spec, cal), common.window_mux(spec, taps, cal),
+        common.group_fifo(spec, cal), common.control(KIND, cal), common.view_reader(spec, cal),
     ])
 
 
@@ -46,3 +45,11 @@ stream_beats = common.view_stream_beats
 def weight_words(regs: dict[str, int], w_bits: int) -> int:
     k = regs["kernel"]
     return common.conv_weight_words(regs["in_c"] * k * k, regs["in_c"], w_bits)
+
+
+def load_cycles(regs: dict[str, int]) -> int:
+    k = regs["kernel"]
+    return common.conv_load_cycles(regs["in_c"] * k * k, regs["in_c"])
+
+
+prefetch_beats = common.line_prefetch_beats

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 from generator.cost import Calibration, Resources
-from generator.cost.memory import fifo, storage
 from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import common
@@ -25,10 +24,9 @@ def knobs(spec: KernelSpec) -> list[KernelSpec]:
 
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     macs = common.mac_array(spec.pi * spec.po, spec.po, spec.pi, spec, cal)
-    pixel = storage(spec.pi * spec.a_bits, math.ceil(spec.max_in_c / spec.pi), cal)  # held input pixel
     return Resources.total([
         macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, spec.pi * spec.po, cal),
-        common.scale_buffer(spec, cal), pixel, fifo(64, common.FIFO_DEPTH, cal).scaled(2),
+        common.scale_buffer(spec, cal), common.line_buffer(spec, cal), common.group_fifo(spec, cal),
         common.control(KIND, cal), common.view_reader(spec, cal),
     ])
 
@@ -46,3 +44,10 @@ stream_beats = common.view_stream_beats
 
 def weight_words(regs: dict[str, int], w_bits: int) -> int:
     return common.conv_weight_words(regs["out_c"] * regs["in_c"], regs["out_c"], w_bits)
+
+
+def load_cycles(regs: dict[str, int]) -> int:
+    return common.conv_load_cycles(regs["out_c"] * regs["in_c"], regs["out_c"])
+
+
+prefetch_beats = common.line_prefetch_beats

@@ -1,0 +1,38 @@
+"""The engine top's own glue (rtl_templates/accel_top.v.j2), beside its kernels.
+
+What yosys measures as `accel_top` minus its kernels: the AXI4-Lite register file (the
+writable registers and the layer registers latched at ap_start, their masked writes and the read
+multiplexer), the in0 / in1 input FIFOs, the output multiplexer over the kernels, the weight
+loader and the pass FSM. The DMA / interconnect shell around the engine is not here: it is a
+separate, uncalibrated line (`shell_resources`).
+"""
+
+from __future__ import annotations
+
+from generator.cost import Calibration, Resources
+from generator.cost.memory import fifo
+from generator.hw import regmap
+
+KIND = "top"  # its key in calibration.json control / fit
+FIFO_DEPTH = 16  # in0 / in1 FIFOs (generator/rtl/context.py FIFO_AW = 4)
+STREAM_BITS = 64 + 1  # TDATA + TLAST through the output multiplexer
+WORD_BITS = 32  # AXI4-Lite data
+
+
+def register_bits() -> tuple[int, int]:
+    """(bits of the writable registers, bits of the latched layer registers)."""
+    writable = sum(r.width for r in regmap.REGISTERS if r.access == "w")
+    return writable, WORD_BITS * len(regmap.LAYER_REGS)
+
+
+def resources(n_kernels: int, cal: Calibration) -> Resources:
+    """Raw (unfitted) glue of an engine with `n_kernels` kernels."""
+    writable, latched = register_bits()
+    regfile = Resources(
+        # a masked write is one LUT per writable bit; the read mux selects a word among the registers
+        lut=round(writable + len(regmap.REGISTERS) * 2 * WORD_BITS * cal.lut_per_mux_bit),
+        ff=writable + latched + 2 * WORD_BITS,
+    )
+    out_mux = Resources(lut=round(n_kernels * STREAM_BITS * cal.lut_per_mux_bit))
+    c = cal.control["top"]
+    return Resources.total([regfile, fifo(64, FIFO_DEPTH, cal).scaled(2), out_mux, Resources(lut=c["lut"], ff=c["ff"])])
