@@ -34,6 +34,7 @@ class Calibration:
     dsp_per_add_lane: int  # two 10 x 32-bit products, two DSP48E2 each
     ff_per_adder_bit: float
     lut_per_mux_bit: float  # per input of a wide multiplexer, per bit
+    lut_per_view_bit: float  # ag_view: per output lane bit, its channel-window select and map logic (yosys)
     lutram_max_depth: int  # memories this shallow go to LUTRAM, not BRAM (memory.ram_style; the RTL follows it)
     control: dict[str, dict[str, int]]  # per kernel kind: lut, ff of its control
     shell: dict[str, int]  # DMA, interconnect, register file: dsp, lut, ff, bram18

@@ -175,14 +175,16 @@ def view_in_beats(regs: dict[str, int], act_bits: int) -> int:
 
 
 def view_reader(spec: KernelSpec, cal: Calibration) -> Resources:
-    """The in0 view reader: two source pixel buffers, channel mux, and a source row buffer when
-    the kernel reads upsampled views."""
+    """The in0 view reader (rtl_templates/ag_view.v.j2): two source pixel banks, the per-lane
+    channel-window select with the concat/shuffle2 maps (`lut_per_view_bit` per output lane bit,
+    fitted to yosys: about 2300 LUT whatever the channel count), and a source row buffer when the
+    kernel reads upsampled views."""
     if spec.max_src_c == 0:
         return Resources()
     pixel = storage(VIEW_LANES * spec.a_bits, math.ceil(spec.max_src_c / VIEW_LANES), cal).scaled(2)
     row = (storage(VIEW_LANES * spec.a_bits, math.ceil(spec.max_src_w * spec.max_in_c / VIEW_LANES), cal)
            if spec.up_max > 1 else Resources())
-    mux = Resources(lut=math.ceil(VIEW_LANES * spec.a_bits * 3 * cal.lut_per_mux_bit))
+    mux = Resources(lut=math.ceil(VIEW_LANES * spec.a_bits * cal.lut_per_view_bit))
     return Resources.total([pixel, row, mux, control("view", cal)])
 
 

@@ -3,8 +3,10 @@
 What yosys measures as `accel_top` minus its kernels: the AXI4-Lite register file (the
 writable registers and the layer registers latched at ap_start, their masked writes and the read
 multiplexer), the in0 / in1 input FIFOs, the output multiplexer over the kernels, the weight
-loader and the pass FSM. The DMA / interconnect shell around the engine is not here: it is a
-separate, uncalibrated line (`shell_resources`).
+loader and the pass FSM; and the command-list machinery (`list_resources`: ag_cmdseq, its
+descriptor fetch and the two read and one write activation DMAs, a measured constant). The DMA /
+interconnect shell around the engine is not here: it is a separate, uncalibrated line
+(`shell_resources`).
 """
 
 from __future__ import annotations
@@ -36,3 +38,10 @@ def resources(n_kernels: int, cal: Calibration) -> Resources:
     out_mux = Resources(lut=round(n_kernels * STREAM_BITS * cal.lut_per_mux_bit))
     c = cal.control["top"]
     return Resources.total([regfile, fifo(64, FIFO_DEPTH, cal).scaled(2), out_mux, Resources(lut=c["lut"], ff=c["ff"])])
+
+
+def list_resources(cal: Calibration) -> Resources:
+    """Command lists (rtl_templates/ag_cmdseq.v.j2 with ag_rdma x3, ag_wdma): yosys of the module
+    as the top instantiates it (calibration `control.list`); the same for every engine."""
+    c = cal.control.get("list", {"lut": 0, "ff": 0})
+    return Resources(lut=c["lut"], ff=c["ff"])
