@@ -120,10 +120,9 @@ def run_schedule_list(lib: CsimLibrary, net: Network, sched: Schedule, weights: 
     for cl, arm in command_lists(sched):
         t = time.perf_counter()
         if cl is not None:
-            for st in cl.steps:
-                for name in st.inputs:
-                    if name not in in_act and name in tensors:
-                        put(name)
+            for name in cl.external_inputs:
+                if name not in in_act:
+                    put(name)
             lib.run_list(cl.words, cl.n, act, weights)
             for st in cl.steps:
                 tensors[st.output] = get(st.output)

@@ -76,13 +76,12 @@ def write_tb_lists(dest: Path, sched: Schedule, tensors: dict[str, np.ndarray], 
     for cl, _ in command_lists(sched):
         if cl is None or 2 * 8 * sched.act_words + cl.words.nbytes > budget:
             continue
-        made = {st.output for st in cl.steps}
         before = np.zeros(sched.act_words, dtype=np.uint64)
-        for name in {t for st in cl.steps for t in st.inputs} - made:
+        for name in cl.external_inputs:
             words = pack_tensor(tensors[name], sched.act_bits)
             before[sched.act_offsets[name]:sched.act_offsets[name] + words.size] = words
         after = before.copy()
-        for name in made:
+        for name in (st.output for st in cl.steps):
             words = pack_tensor(tensors[name], sched.act_bits)
             after[sched.act_offsets[name]:sched.act_offsets[name] + words.size] = words
         prefix = dest / f"list{written:03d}"

@@ -25,6 +25,17 @@ class CommandList:
     def n(self) -> int:
         return len(self.steps)
 
+    @property
+    def external_inputs(self) -> tuple[str, ...]:
+        """Tensors the list reads that none of its passes writes first: what must be in the
+        activation memory before it starts (network inputs, ARM outputs, earlier lists' outputs)."""
+        made: set[str] = set()
+        out: list[str] = []
+        for st in self.steps:
+            out += [t for t in st.inputs if t not in made and t not in out]
+            made.add(st.output)
+        return tuple(out)
+
 
 def stream_fields(step: Step, sched: Schedule) -> dict[str, int]:
     def beats(t: str) -> int:
@@ -63,4 +74,10 @@ def command_lists(sched: Schedule) -> list[tuple[CommandList | None, Step | None
     return out
 
 
-__all__ = ["CMD_WORDS", "CommandList", "command_lists", "descriptor", "stream_fields"]
+def descriptor_table(sched: Schedule) -> np.ndarray:
+    """Every list's descriptors in schedule order: the table the host writes once at load."""
+    words = [cl.words for cl, _ in command_lists(sched) if cl is not None]
+    return np.concatenate(words) if words else np.zeros(0, dtype=np.uint64)
+
+
+__all__ = ["CMD_WORDS", "CommandList", "command_lists", "descriptor", "descriptor_table", "stream_fields"]

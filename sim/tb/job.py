@@ -72,7 +72,8 @@ async def run_network_job(dut) -> None:
     await tb.write_reg("weights", WEIGHTS_BASE)
     result: dict[str, Any] = {"frames": [], "mode": job.get("mode", "pass")}
     if result["mode"] == "list":
-        from sim.tb.listmode import ListRams, descriptor_table, layout, run_schedule_list
+        from generator.hw.commands import descriptor_table
+        from sim.tb.listmode import ListRams, layout, run_schedule_list
 
         cmds, act, size = layout(sched, WEIGHTS_BASE, len(image))
         rams = ListRams(tb, size, seed=job.get("seed", 0), bubbles=job.get("bubbles", 0.0),

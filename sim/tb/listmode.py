@@ -152,10 +152,9 @@ async def run_schedule_list(tb: EngineTB, rams: ListRams, net: Network, sched: S
                                                net.types[layer.name])
             in_act.discard(arm.output)
             continue
-        for st in cl.steps:
-            for name in st.inputs:
-                if name not in in_act and name in tensors:
-                    put(name)
+        for name in cl.external_inputs:
+            if name not in in_act:
+                put(name)
         cmds = cmds_base + 8 * regmap.CMD_WORDS * first
         first += cl.n
         await tb.write_reg("n_cmds", cl.n)
@@ -210,7 +209,3 @@ def layout(sched: Schedule, weights_base: int, weight_words: int) -> tuple[int, 
     return cmds, ACT_SKEW, size
 
 
-def descriptor_table(sched: Schedule) -> np.ndarray:
-    """Every list's descriptors, in schedule order (the host writes this table once at load)."""
-    words = [cl.words for cl, _ in command_lists(sched) if cl is not None]
-    return np.concatenate(words) if words else np.zeros(0, dtype=np.uint64)
