@@ -58,17 +58,15 @@ def lutram_luts(width: int, depth: int) -> int:
     return math.ceil(width / bits) * luts * math.ceil(depth / LUTRAM_DEPTH)
 
 
-def storage(width: int, depth: int, cal: Calibration, lanes: int = 1, share_blocks: bool = False) -> Resources:
+def storage(width: int, depth: int, cal: Calibration, lanes: int = 1) -> Resources:
     """`lanes` RAMs of `depth` x `width` bits, each written on its own (one lane memory per
-    weight read, generator/hw/kernels/buffers.py), with a registered read port: LUTRAM when
-    shallow, block RAM otherwise (`ram_style`). `share_blocks`: in block RAM the lanes share
-    blocks as one `lanes*width`-bit memory (weights; see docs/model.md, known gaps)."""
+    weight read, generator/hw/kernels/buffers.py; `ag_lanemem` builds one `ag_ram` per lane), with
+    a registered read port: LUTRAM when shallow, block RAM otherwise (`ram_style`). In block RAM
+    every lane takes its own blocks: lanes written on their own cannot share a block's word."""
     if width <= 0 or depth <= 0 or lanes <= 0:
         return Resources()
     if ram_style(depth, cal) == "distributed":
         return Resources(lut=lanes * lutram_luts(width, depth), ff=lanes * width)
-    if share_blocks:
-        return Resources(bram18=bram18(lanes * width, depth))
     return Resources(bram18=lanes * bram18(width, depth))
 
 

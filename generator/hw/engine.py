@@ -59,6 +59,13 @@ class KernelSpec:
     max_src_w: int = 0  # view reader: source width of upsampled views (its row buffer); 0 = none
     up_max: int = 1  # view reader: largest upsampling factor
     pack_limit: int = 0  # the deepest packed accumulation every layer's bits and sign allow
+    # (W, C) of its layers' inputs: a line-buffer slot holds ceil(C/lanes)*W entries of the worst
+    # one (buffers.line_depth); () = unknown, bounded by max_in_w and max_in_c
+    line_shapes: tuple[tuple[int, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        # JSON gives lists; keep the spec hashable and equal to the one it was written from
+        object.__setattr__(self, "line_shapes", tuple(tuple(int(v) for v in s) for s in self.line_shapes))
 
     @property
     def name(self) -> str:
@@ -153,7 +160,9 @@ def build_engine(
         for name, v in (("PI", pi), ("PO", po)):
             if v < 1 or v & (v - 1):
                 raise AccelgenError(f"kernel {kind}: {name} = {v} must be a power of two >= 1")
-        want_pack = (pack or {}).get(kind, kind in ("pwconv", "conv", "dwconv", "deform"))
+        # by default pack where the RTL packs (the MAC-array kernels); the HLS depthwise kernels
+        # can pack too when asked, the RTL's ag_dw cannot (docs/model.md, depthwise)
+        want_pack = (pack or {}).get(kind, kind in ("pwconv", "conv"))
         do_pack = bool(want_pack) and kind in ("pwconv", "conv", "dwconv", "deform") and \
             packing.can_pack(w_bits, a_bits) and po >= 2
         # the deepest accumulation every layer of the kernel allows (each layer's own bits and sign)
@@ -172,6 +181,7 @@ def build_engine(
             max_out_c=max(o.shape[2] for o in outs),
             max_weights=n_weights, w_bits=w_bits, a_bits=a_bits, a_signed=a_signed,
             max_line=max(i[0].shape[1] * i[0].shape[2] for i in ins),
+            line_shapes=tuple(sorted({(i[0].shape[1], i[0].shape[2]) for i in ins})),
             max_src_c=max(sum(v.src_c) for v in views) if reader else 0,
             max_src_w=max((v.src_hw[1] for v in views if v.up > 1), default=0) if reader else 0,
             up_max=max(v.up for v in views) if reader else 1,

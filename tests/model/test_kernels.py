@@ -67,7 +67,8 @@ def test_dsp_counts_follow_hao():
         assert kernel_resources(spec("conv", pi=pi, po=po, pack=True), CAL).dsp == math.ceil(pi * po / 2) + po * q
     for po in (2, 8, 32):
         assert kernel_resources(spec("dwconv", po=po, pack=False), CAL).dsp == 9 * po + po * q
-        assert kernel_resources(spec("dwconv", po=po, pack=True), CAL).dsp == math.ceil(9 * po / 2) + po * q
+        # the depthwise RTL computes one pixel's window per cycle: nothing to pack, whatever the flag
+        assert kernel_resources(spec("dwconv", po=po, pack=True), CAL).dsp == 9 * po + po * q
         ports = deform.READ_PORTS
         assert kernel_resources(spec("deform", po=po, pack=False), CAL).dsp == ports * po + po * q
         assert kernel_resources(spec("add", po=po), CAL).dsp == po * CAL.dsp_per_add_lane
@@ -77,7 +78,8 @@ def test_packing_only_where_allowed():
     s = dataclasses.replace(SPECS["pwconv"], w_bits=16)
     assert not any(c.pack for c in KERNELS["pwconv"].knobs(s))
     assert not any(c.pack for c in KERNELS["add"].knobs(SPECS["add"]))
-    assert any(c.pack for c in KERNELS["dwconv"].knobs(SPECS["dwconv"]))
+    assert any(c.pack for c in KERNELS["conv"].knobs(SPECS["conv"]))
+    assert not any(c.pack for kind in ("dwconv", "deform") for c in KERNELS[kind].knobs(SPECS[kind]))
     assert all(1 <= c.pack_depth == c.pack_limit <= max(packing.max_pack_depth(c.w_bits, c.a_bits, s) for s in (False, True))
                for c in KERNELS["pwconv"].knobs(SPECS["pwconv"]) if c.pack)
 
@@ -93,16 +95,23 @@ def test_resources_grow_with_parallelism():
 
 
 def test_line_buffer_rows():
-    # 2N+1 (+ stride) row slots for deform (bounded offsets, CoDeNet); the RTL's three read-port
-    # copies of each slot are a known gap the model does not count (docs/model.md)
+    # 2N+1 (+ stride) row slots for deform (bounded offsets, CoDeNet), each slot three read-port
+    # copies (ag_dw reads a window's three columns at once) of ceil(C/PO)*W entries
     base = spec("deform", po=8)
-    wide = dict(max_in_w=512, max_in_c=256, max_line=512 * 256)
+    wide = dict(max_in_w=512, max_in_c=256, max_line=512 * 256, line_shapes=((512, 256),))
     small = kernel_resources(dataclasses.replace(base, n_max=1, **wide), CAL).bram18
     big = kernel_resources(dataclasses.replace(base, n_max=7, **wide), CAL).bram18
     w = dataclasses.replace(base, **wide)
-    one = storage(buffers.lanes(w) * w.a_bits, math.ceil(w.line / buffers.lanes(w)), CAL).bram18
+    one = storage(buffers.lanes(w) * w.a_bits, 512 * 256 // 8, CAL).bram18
     assert buffers.line_slots(w) == 2 * w.n_max + 1 + w.stride_max and buffers.line_ports(w) == 3
-    assert one > 0 and big - small == (15 - 3) * one
+    assert one > 0 and big - small == (15 - 3) * 3 * one
+
+
+def test_line_depth_is_the_worst_layer_not_the_worst_corner():
+    """A slot holds ceil(C/lanes)*W entries of the layer needing most, not max C x max W."""
+    s = dataclasses.replace(spec("dwconv", po=8), max_in_w=64, max_in_c=232,
+                            line_shapes=((64, 32), (32, 58), (8, 232)))
+    assert buffers.line_depth(s) == max(64 * 4, 32 * 8, 8 * 29) == 256
 
 
 def regs_of(name):

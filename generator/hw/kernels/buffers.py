@@ -31,8 +31,11 @@ def channel_groups(spec: KernelSpec) -> int:
 
 
 def line_depth(spec: KernelSpec) -> int:
-    """Entries of one line-buffer row slot: addressed {channel group, column}, each a power of two."""
-    return 1 << (bits_for(channel_groups(spec)) + bits_for(spec.max_in_w))
+    """Entries of one line-buffer row slot: the RTL addresses it cg*W + col (ag_lbwrite), so it
+    holds ceil(C/lanes)*W entries of the layer that needs most."""
+    if spec.line_shapes:
+        return max(math.ceil(c / lanes(spec)) * w for w, c in spec.line_shapes)
+    return channel_groups(spec) * spec.max_in_w
 
 
 def line_slots(spec: KernelSpec) -> int:

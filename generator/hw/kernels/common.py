@@ -50,6 +50,13 @@ def knob_grid(spec: KernelSpec, pis: list[int], pos: list[int], packable: bool) 
     return out
 
 
+def unpacked(spec: KernelSpec) -> KernelSpec:
+    """`spec` priced as the depthwise RTL (ag_dw) builds it whatever its pack flag: one DSP per
+    multiplier. Packing a depthwise kernel needs two output pixels per DSP; ag_dw computes one
+    pixel's whole window per cycle, so only the HLS depthwise kernel packs, when asked."""
+    return dataclasses.replace(spec, pack=False, pack_depth=0)
+
+
 def pack_chunk(spec: KernelSpec, inputs: int) -> int:
     """Packed products summed before they are split: a power of two <= min(inputs, pack depth)
     (the RTL's PD, generator/rtl/context.py)."""
@@ -94,7 +101,7 @@ def quant_unit(po: int, cal: Calibration) -> Resources:
 
 def scale_buffer(spec: KernelSpec, cal: Calibration) -> Resources:
     """bias/mult/shift for every output channel, PO read per cycle."""
-    return storage(SCALE_BITS, buffers.scale_depth(spec), cal, lanes=spec.po, share_blocks=True)
+    return storage(SCALE_BITS, buffers.scale_depth(spec), cal, lanes=spec.po)
 
 
 def weight_buffer(spec: KernelSpec, per_cycle: int, cal: Calibration) -> Resources:
@@ -102,19 +109,17 @@ def weight_buffer(spec: KernelSpec, per_cycle: int, cal: Calibration) -> Resourc
     all at one address: buffers.weight_depth)."""
     if spec.max_weights == 0:
         return Resources()
-    return storage(spec.w_bits, buffers.weight_depth(spec), cal, lanes=per_cycle, share_blocks=True)
+    return storage(spec.w_bits, buffers.weight_depth(spec), cal, lanes=per_cycle)
 
 
 def line_buffer(spec: KernelSpec, cal: Calibration) -> Resources:
-    """The line buffer: `line_slots` row slots of the largest row (W*C activations), `lanes`
-    activations per entry, stored where `ram_style` puts the RTL's (power-of-two) row slot.
-    Not counted: the RTL's read-port replicas of the depthwise kinds (`line_ports` copies of
-    every slot) and its power-of-two padding, a known gap of ag_dw (docs/model.md)."""
+    """The line buffer as the RTL builds it: `line_slots` row slots, each `line_ports` copies (the
+    depthwise kinds read a window's k columns at once, one copy per read port), each copy
+    `line_depth` entries ({channel group, column} addressing, a power of two) of `lanes`
+    activations, stored where `ram_style` puts it."""
     lanes = buffers.lanes(spec)
-    one = storage(lanes * spec.a_bits, math.ceil(spec.line / lanes), cal)
-    if buffers.line_depth(spec) <= cal.lutram_max_depth:  # the RTL's slot is LUTRAM
-        one = storage(lanes * spec.a_bits, buffers.line_depth(spec), cal)
-    return one.scaled(buffers.line_slots(spec))
+    one = storage(lanes * spec.a_bits, buffers.line_depth(spec), cal)
+    return one.scaled(buffers.line_slots(spec) * buffers.line_ports(spec))
 
 
 def window_mux(spec: KernelSpec, taps: int, cal: Calibration) -> Resources:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 
 from generator.cost import Calibration, Resources
-from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import common
 from generator.hw.layout import beats_per_pixel
@@ -22,8 +21,7 @@ READ_PORTS = 9  # taps read per cycle: 3 rows x 3 read ports
 
 
 def knobs(spec: KernelSpec) -> list[KernelSpec]:
-    packable = packing.can_pack(spec.w_bits, spec.a_bits)
-    return common.knob_grid(spec, [1], common.pow2_upto(spec.max_in_c), packable)
+    return common.knob_grid(spec, [1], common.pow2_upto(spec.max_in_c), packable=False)
 
 
 def rows(spec: KernelSpec) -> int:
@@ -31,7 +29,7 @@ def rows(spec: KernelSpec) -> int:
 
 
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
-    macs = common.mac_array(READ_PORTS * spec.po, spec.po, READ_PORTS, spec, cal, accumulate=False)
+    macs = common.mac_array(READ_PORTS * spec.po, spec.po, READ_PORTS, common.unpacked(spec), cal, accumulate=False)
     return Resources.total([
         macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, TAPS * spec.po, cal),
         common.scale_buffer(spec, cal), common.line_buffer(spec, cal),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 
 from generator.cost import Calibration, Resources
-from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import common
 
@@ -18,13 +17,12 @@ KIND = "dwconv"
 
 
 def knobs(spec: KernelSpec) -> list[KernelSpec]:
-    packable = packing.can_pack(spec.w_bits, spec.a_bits)
-    return common.knob_grid(spec, [1], common.pow2_upto(spec.max_in_c), packable)
+    return common.knob_grid(spec, [1], common.pow2_upto(spec.max_in_c), packable=False)
 
 
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     taps = spec.k_max * spec.k_max
-    macs = common.mac_array(taps * spec.po, spec.po, taps, spec, cal, accumulate=False)
+    macs = common.mac_array(taps * spec.po, spec.po, taps, common.unpacked(spec), cal, accumulate=False)
     return Resources.total([
         macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, taps * spec.po, cal),
         common.scale_buffer(spec, cal), common.line_buffer(spec, cal), common.window_mux(spec, taps, cal),
