@@ -109,7 +109,7 @@ def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
                   "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max), "WDEPTH": wdepth, "WAW": bits_for(wdepth),
                   "QDEPTH": kg_max, "QAW": bits_for(kg_max), **buffers.styles(spec, load_calibration())}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True,
-                         "p_out_c * kk * p_in_c", params, pack, nr)
+                         "kk_out * p_in_c[15:0]", params, pack, nr)
     if spec.kind in ("dwconv", "deform"):
         po = spec.po
         deform = spec.kind == "deform"
@@ -119,7 +119,7 @@ def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
         params = {"PO": po, "LOG_PO": log2(po), "KM": km, "DEFORM": int(deform), "NR": nr, "RW": bits_for(nr),
                   **common, "ACC_W": ACC_BITS, "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max),
                   "WDEPTH": buffers.weight_depth(spec), "WAW": bits_for(cg_max), **buffers.styles(spec, load_calibration())}
-        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "p_in_c * kk", params, False, nr)
+        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "kk_in", params, False, nr)
     if spec.kind == "add":
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", common, False, 0)
     if spec.kind == "move":

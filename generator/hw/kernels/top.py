@@ -27,17 +27,30 @@ def register_bits() -> tuple[int, int]:
     return writable, WORD_BITS * len(regmap.LAYER_REGS)
 
 
-def resources(n_kernels: int, cal: Calibration) -> Resources:
-    """Raw (unfitted) glue of an engine with `n_kernels` kernels."""
+CONV_FAMILY = ("pwconv", "conv")  # weights: out_c * k^2 * in_c
+DEPTHWISE_FAMILY = ("dwconv", "deform")  # weights: in_c * k^2
+
+
+def weight_count_dsp(kinds: list[str]) -> int:
+    """DSP48E2s of the pass's weight-element count in accel_top: out_c * k^2 then * in_c for
+    the conv family (two multiplies), in_c * k^2 for the depthwise kinds (one); k^2 itself is a
+    4x4-bit product yosys leaves in LUTs. Kernels of one family share the cells."""
+    return 2 * any(k in CONV_FAMILY for k in kinds) + any(k in DEPTHWISE_FAMILY for k in kinds)
+
+
+def resources(kinds: list[str], cal: Calibration) -> Resources:
+    """Raw (unfitted) glue of an engine with kernels of `kinds`."""
     writable, latched = register_bits()
     regfile = Resources(
         # a masked write is one LUT per writable bit; the read mux selects a word among the registers
         lut=round(writable + len(regmap.REGISTERS) * 2 * WORD_BITS * cal.lut_per_mux_bit),
         ff=writable + latched + 2 * WORD_BITS,
     )
-    out_mux = Resources(lut=round(n_kernels * STREAM_BITS * cal.lut_per_mux_bit))
+    out_mux = Resources(lut=round(len(kinds) * STREAM_BITS * cal.lut_per_mux_bit))
     c = cal.control["top"]
-    return Resources.total([regfile, fifo(64, FIFO_DEPTH, cal).scaled(2), out_mux, Resources(lut=c["lut"], ff=c["ff"])])
+    weight_count = Resources(dsp=weight_count_dsp(kinds))
+    return Resources.total([regfile, fifo(64, FIFO_DEPTH, cal).scaled(2), out_mux, weight_count,
+                            Resources(lut=c["lut"], ff=c["ff"])])
 
 
 def list_resources(cal: Calibration) -> Resources:
