@@ -165,7 +165,9 @@ def build_view_case(b: NetworkBuilder, rng: np.random.Generator, a_bits: int, a_
 
 
 def universal_engine(pack: bool, pi: int, po: int) -> EngineConfig:
-    """An engine large enough for every regression case (8-bit containers)."""
+    """An engine large enough for every regression case (8-bit containers). Its quant units keep
+    the full widths (KernelSpec defaults, 32 x 31: any valid layer), as the random layers'
+    widths are not known when it is built (any up to the format's may come)."""
     depth = min(packing.max_pack_depth(8, 8, False), packing.max_pack_depth(8, 8, True)) if pack else 0
     kernels = []
     for kind in KINDS:

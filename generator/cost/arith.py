@@ -44,3 +44,37 @@ def adder_tree(n_inputs: int, product_bits: int, cal: Calibration) -> tuple[int,
 def accumulator(lanes: int, cal: Calibration) -> tuple[int, int]:
     """(LUTs, FFs) of `lanes` accumulators of acc_bits."""
     return lanes * lut_adder(cal.acc_bits, cal), lanes * cal.acc_bits
+
+
+# DSP48E2 as yosys (synth_xilinx -family xcup, techmap mul2dsp.v) uses it: a signed 27 x 18
+# multiplier; unsigned operands get a sign bit; a wider operand is cut into 17-bit unsigned
+# slices (18 bits with their zero sign bit) plus the rest, each slice a multiply of its own.
+DSP_A_BITS, DSP_B_BITS = 27, 18
+DSP_A_PARTIAL_BITS = 18  # mul2dsp's DSP_A_MAXWIDTH_PARTIAL for xcup
+DSP_SLICE_BITS = 17  # bits of an operand per slice: a partial width less the zero sign bit
+DSP_MIN_BITS, DSP_MIN_PRODUCT_BITS = 2, 9  # smaller multiplies stay in LUTs
+
+
+def dsp48e2_tiles(a_bits: int, b_bits: int, product_bits: int | None = None) -> int:
+    """DSP48E2s of one signed `a_bits` x `b_bits` multiply as yosys' mul2dsp tiles it.
+
+    The wider operand goes on A (once, at the top); while A exceeds 27 bits it is cut into
+    17-bit slices from the bottom and the rest (each slice times all of B); then, while B exceeds
+    18 bits, B likewise. Measured against yosys 0.23 on ag_quant (generator/cost/quant_fit.py):
+    e.g. 20 x 16 -> 1, 20 x 19 -> 2 (no second swap), 32 x 32 -> 4.
+    """
+    y = a_bits + b_bits if product_bits is None else product_bits
+    if min(a_bits, b_bits) < DSP_MIN_BITS or y < DSP_MIN_PRODUCT_BITS:
+        return 0
+    a, b = max(a_bits, b_bits), min(a_bits, b_bits)
+    return _tiles(a, b)
+
+
+def _tiles(a: int, b: int) -> int:
+    if a > DSP_A_BITS:
+        n = (a - DSP_A_BITS + DSP_SLICE_BITS - 1) // DSP_SLICE_BITS
+        return n * _tiles(DSP_A_PARTIAL_BITS, b) + _tiles(a - n * DSP_SLICE_BITS, b)
+    if b > DSP_B_BITS:
+        n = (b - DSP_B_BITS + DSP_SLICE_BITS - 1) // DSP_SLICE_BITS
+        return n * _tiles(a, DSP_B_BITS) + _tiles(a, b - n * DSP_SLICE_BITS)
+    return 1

@@ -27,9 +27,9 @@ class Calibration:
     lut_mult: dict[str, list[int]]  # L_M table: row Qw, column Qa = 2..8
     lut_adder_const: int  # L_A(Qp) = Qp + const
     acc_bits: int
-    dsp_per_quant_lane: int
-    lut_per_quant_lane: int  # yosys of ag_quant alone (OUT_W 8): 64-bit product, round, window clamp
-    ff_per_quant_lane: int
+    # ag_quant per lane, by its widths (generator/cost/quant_fit.py): "lut", "ff": [c0, per acc bit,
+    # per mult bit] fitted to the yosys runs kept beside them in "measured"; DSP: arith.dsp48e2_tiles
+    quant_lane: dict[str, Any]
     lut_per_clamp: int  # ag_clamp: shift and clamp of a 64-bit sum to an activation (add lanes)
     dsp_per_add_lane: int  # two 10 x 32-bit products, two DSP48E2 each
     ff_per_adder_bit: float

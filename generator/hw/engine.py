@@ -14,11 +14,13 @@ from dataclasses import asdict, dataclass
 from generator.errors import AccelgenError
 from generator.hw import packing
 from generator.hw.layout import act_container, weight_container
+from generator.hw.quant import FULL_ACC_BITS, FULL_MULT_BITS, QuantWidths, network_layer_widths
 from generator.ir.network import Network
 from generator.ops import Add, Conv, DeformDwConv, DwConv, Layer
 
 KINDS = ("pwconv", "conv", "dwconv", "deform", "add", "move")
 VIEW_KINDS = ("pwconv", "conv", "dwconv", "move")  # kernels whose in0 reader applies a view
+QUANT_KINDS = ("pwconv", "conv", "dwconv", "deform")  # kernels with PO ag_quant units
 
 
 def kernel_kind(layer: Layer) -> str | None:
@@ -62,6 +64,10 @@ class KernelSpec:
     # (W, C) of its layers' inputs: a line-buffer slot holds ceil(C/lanes)*W entries of the worst
     # one (buffers.line_depth); () = unknown, bounded by max_in_w and max_in_c
     line_shapes: tuple[tuple[int, int], ...] = ()
+    # its ag_quant units (QUANT_KINDS): signed bits of |acc + bias| and unsigned bits of mult, the
+    # widest its layers need (generator/hw/quant.py); the defaults cover every valid network
+    quant_acc_bits: int = FULL_ACC_BITS
+    quant_mult_bits: int = FULL_MULT_BITS
 
     def __post_init__(self) -> None:
         # JSON gives lists; keep the spec hashable and equal to the one it was written from
@@ -70,6 +76,10 @@ class KernelSpec:
     @property
     def name(self) -> str:
         return self.kind
+
+    @property
+    def quant(self) -> QuantWidths:
+        return QuantWidths(self.quant_acc_bits, self.quant_mult_bits)
 
     @property
     def line(self) -> int:
@@ -170,6 +180,11 @@ def build_engine(
                      for ly, i in zip(layers, ins)), default=0)
         depth = limit if do_pack else 0
         reader = kind in VIEW_KINDS
+        quant = QuantWidths()
+        if kind in QUANT_KINDS:  # exactly as wide as its layers need (the product on 1 DSP when small)
+            quant = QuantWidths(1, 1)
+            for ly in layers:
+                quant = quant.union(network_layer_widths(net, ly))
         kernels.append(KernelSpec(
             kind=kind, pi=pi, po=po, pack=do_pack, pack_depth=depth,
             k_max=max([getattr(ly, "kernel", 3 if kind == "deform" else 1) for ly in layers] or [1]),
@@ -186,6 +201,7 @@ def build_engine(
             max_src_w=max((v.src_hw[1] for v in views if v.up > 1), default=0) if reader else 0,
             up_max=max(v.up for v in views) if reader else 1,
             pack_limit=limit,
+            quant_acc_bits=quant.acc_bits, quant_mult_bits=quant.mult_bits,
         ))
         w_max = max(w_max, w_bits)
     return EngineConfig(net.name, board, clock_mhz, act_bits, weight_container(w_max), tuple(kernels), fold)

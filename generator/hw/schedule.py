@@ -15,9 +15,10 @@ import numpy as np
 
 from generator.errors import AccelgenError
 from generator.hw import packing
-from generator.hw.engine import VIEW_KINDS, EngineConfig, kernel_kind
+from generator.hw.engine import QUANT_KINDS, VIEW_KINDS, EngineConfig, kernel_kind
 from generator.hw.fold import View, fold_plan, plain
 from generator.hw.layout import beats_per_pixel, pack_quant, pack_weights
+from generator.hw.quant import network_layer_widths
 from generator.hw.regmap import MODES
 from generator.ir.network import Network
 from generator.ops import Add, ConvFamily, DeformDwConv, Layer
@@ -139,6 +140,11 @@ def check_fits(layer: Layer | None, net: Network, engine: EngineConfig, view: Vi
             limits.append(("upsampled view source width", view.src_hw[1], k.max_src_w))
     elif kind in VIEW_KINDS:
         limits.append(("view source channels", x.shape[2], k.max_src_c))
+    if kind in QUANT_KINDS and isinstance(layer, ConvFamily):
+        # the requantisation units are only as wide as the engine's layers need (generator/hw/quant.py)
+        need = network_layer_widths(net, layer)
+        limits += [("requantisation |acc + bias| bits", need.acc_bits, k.quant_acc_bits),
+                   ("requantisation multiplier bits", need.mult_bits, k.quant_mult_bits)]
     for what, value, limit in limits:
         if value > limit:
             raise AccelgenError(f"layer {name}: {what} {value} exceeds kernel {kind}'s limit {limit}")

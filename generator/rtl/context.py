@@ -85,6 +85,12 @@ def view_params(spec: KernelSpec, act_bits: int) -> dict[str, int]:
             "UPB": upb, "RAW": bits_for(row)}
 
 
+def quant_params(spec: KernelSpec) -> dict[str, int]:
+    """ag_quant's operand widths: the kernel's layers' (generator/hw/quant.py), so the product is
+    QA_W x (QM_W+1) bits signed rather than 32 x 32."""
+    return {"QA_W": spec.quant_acc_bits, "QM_W": spec.quant_mult_bits}
+
+
 def kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
     rtl = _kernel_rtl(spec, engine)
     if spec.kind in VIEW_KINDS and spec.kind != "move":
@@ -107,7 +113,7 @@ def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
                   **common, "MWB": spec.w_bits if pack else engine.w_bits, "ACC_W": ACC_BITS,
                   "PACK": int(pack), "PD": pack_chunk(spec, pi) if pack else 1,
                   "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max), "WDEPTH": wdepth, "WAW": bits_for(wdepth),
-                  "QDEPTH": kg_max, "QAW": bits_for(kg_max), **buffers.styles(spec, load_calibration())}
+                  "QDEPTH": kg_max, "QAW": bits_for(kg_max), **quant_params(spec), **buffers.styles(spec, load_calibration())}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True,
                          "kk_out * p_in_c[15:0]", params, pack, nr)
     if spec.kind in ("dwconv", "deform"):
@@ -118,7 +124,8 @@ def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
         cg_max = buffers.channel_groups(spec)
         params = {"PO": po, "LOG_PO": log2(po), "KM": km, "DEFORM": int(deform), "NR": nr, "RW": bits_for(nr),
                   **common, "ACC_W": ACC_BITS, "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max),
-                  "WDEPTH": buffers.weight_depth(spec), "WAW": bits_for(cg_max), **buffers.styles(spec, load_calibration())}
+                  "WDEPTH": buffers.weight_depth(spec), "WAW": bits_for(cg_max), **quant_params(spec),
+                  **buffers.styles(spec, load_calibration())}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "kk_in", params, False, nr)
     if spec.kind == "add":
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", common, False, 0)

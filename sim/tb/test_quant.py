@@ -1,6 +1,10 @@
 """ag_quant testbench: random (acc, bias, mult, shift) every cycle, output compared with
 generator.golden.requantize four cycles later; `en` randomly low holds the pipeline. The clamp
-bounds are pass registers (static during a pass), so they are fixed per run (+signed=0/1)."""
+bounds are pass registers (static during a pass), so they are fixed per run (+signed=0/1).
+
+Operands fill the unit's widths (QA_W, QM_W parameters: |acc + bias| and mult as large as the
+engine promises it, generator/hw/quant.py), with their extremes and every boundary shift
+(0, 1, QP - 1, QP, QP + 1 for the QP-bit product, 62) drawn often."""
 
 from __future__ import annotations
 
@@ -22,15 +26,25 @@ class QuantTB:
     def __init__(self, dut) -> None:
         self.dut = dut
         self.out_w = int(dut.OUT_W.value)
+        self.qa_w = int(dut.QA_W.value)
+        self.qm_w = int(dut.QM_W.value)
         cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
 
     def vector(self, rng: random.Random, signed: bool) -> tuple[int, ...]:
         b = self.out_w
         lo, hi = (-(1 << (b - 1)), (1 << (b - 1)) - 1) if signed else (0, (1 << b) - 1)
-        acc = rng.choice([rng.randint(-(1 << 30), (1 << 30) - 1), rng.randint(-5000, 5000), -(1 << 30), (1 << 30) - 1])
-        bias = rng.choice([rng.randint(-(1 << 30), (1 << 30) - 1), 0, rng.randint(-999, 999)])
-        mult = rng.choice([rng.randint(0, (1 << 31) - 1), 1, (1 << 31) - 1, rng.randint(0, 1 << 16)])
-        shift = rng.choice([0, 1, rng.randint(0, 62), 62, rng.randint(20, 40)])
+        amax = (1 << (self.qa_w - 1)) - 1  # acc + bias in [-amax - 1, amax]
+        total = rng.choice([rng.randint(-amax - 1, amax), rng.randint(-5000, 5000), -amax - 1, amax, -amax, 0])
+        total = max(min(total, amax), -amax - 1)
+        bias = rng.choice([rng.randint(-amax - 1, amax), 0, rng.randint(-999, 999)])
+        acc = total - bias
+        if not -(1 << 31) <= acc < 1 << 31:  # acc is a 32-bit register: put it all there
+            acc, bias = total, 0
+        mmax = (1 << self.qm_w) - 1
+        mult = rng.choice([rng.randint(0, mmax), 1, mmax, rng.randint(0, min(mmax, 1 << 16)), 0])
+        qp = self.qa_w + self.qm_w
+        shift = rng.choice([0, 1, rng.randint(0, 62), 62, rng.randint(20, 40),
+                            min(qp - 1, 62), min(qp, 62), min(qp + 1, 62)])
         return acc, bias, mult, shift, lo, hi
 
 

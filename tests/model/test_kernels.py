@@ -10,7 +10,7 @@ import pytest
 from generator.cost import load_calibration
 from generator.cost.memory import storage
 from generator.hw import packing
-from generator.hw.engine import KINDS, build_engine
+from generator.hw.engine import KINDS, QUANT_KINDS, build_engine
 from generator.hw.kernels import (
     KERNELS,
     Bus,
@@ -20,6 +20,7 @@ from generator.hw.kernels import (
     kernel_resources,
     pass_cycles,
 )
+from generator.hw.quant import QuantWidths
 from generator.hw.schedule import layer_regs
 from generator.zoo import ZOO, tiny
 
@@ -58,7 +59,8 @@ def test_knobs_are_what_build_engine_builds(name):
 
 
 def test_dsp_counts_follow_hao():
-    q = CAL.dsp_per_quant_lane
+    q = 1  # the tiny network's layers: every kernel's quant product fits one DSP48E2
+    assert all(common.quant_lane(s.quant, CAL).dsp == q for s in ENGINE.kernels if s.kind in QUANT_KINDS)
     for pi, po in ((1, 2), (4, 8), (16, 16)):
         assert kernel_resources(spec("pwconv", pi=pi, po=po, pack=True), CAL).dsp == pi * po // 2 + po * q
         assert kernel_resources(spec("pwconv", pi=pi, po=po, pack=False), CAL).dsp == pi * po + po * q
@@ -72,6 +74,20 @@ def test_dsp_counts_follow_hao():
         ports = deform.READ_PORTS
         assert kernel_resources(spec("deform", po=po, pack=False), CAL).dsp == ports * po + po * q
         assert kernel_resources(spec("add", po=po), CAL).dsp == po * CAL.dsp_per_add_lane
+
+
+@pytest.mark.parametrize("qa, qm, dsp", [(32, 31, 4), (20, 15, 1), (27, 17, 1), (28, 17, 2), (20, 18, 2),
+                                         (16, 24, 1), (16, 31, 2), (20, 31, 4)])
+def test_quant_lane_prices_its_widths(qa, qm, dsp):
+    """DSP: yosys' tiling of the QA_W x (QM_W+1) signed product (measured, calibration.json
+    quant_lane); LUT and FF grow with the widths; a kernel's quant units follow its spec."""
+    lane = common.quant_lane(QuantWidths(qa, qm), CAL)
+    assert lane.dsp == dsp
+    assert lane.dsp == CAL.quant_lane["measured"][f"{qa}x{qm}"]["dsp"]
+    full = common.quant_lane(QuantWidths(), CAL)
+    assert full.dsp == 4 and lane.lut <= full.lut and lane.ff <= full.ff
+    s = dataclasses.replace(spec("pwconv", po=8), quant_acc_bits=qa, quant_mult_bits=qm)
+    assert common.quant_unit(s, CAL) == lane.scaled(8)
 
 
 def test_packing_only_where_allowed():

@@ -19,6 +19,16 @@ def test_quant(tmp_path, out_w, signed):
          ["+seed=3", "+n=300", f"+signed={signed}"])
 
 
+@pytest.mark.parametrize("qa_w,qm_w,out_w,signed", [(20, 15, 8, 1), (15, 15, 8, 0), (12, 4, 16, 1), (27, 17, 8, 0),
+                                                     (2, 1, 8, 1)])
+def test_quant_narrow(tmp_path, qa_w, qm_w, out_w, signed):
+    """ag_quant at the widths an engine sizes it to (generator/hw/quant.py), operands at their
+    extremes (max |acc + bias|, max mult), shifts 0, 1, around the product width and 62, outputs
+    clamped at lo and hi: bit-exact against generator.golden.requantize."""
+    unit(tmp_path, "icarus", "ag_quant", "sim.tb.test_quant",
+         {"ACC_W": 32, "OUT_W": out_w, "QA_W": qa_w, "QM_W": qm_w}, ["+seed=7", "+n=400", f"+signed={signed}"])
+
+
 MAC_FAST = [dict(PI=4, PO=4, WB=4, MWB=4, PACK=1, PD=4, a_bits=8, a_signed=0)]
 MAC_SLOW = [
     dict(PI=8, PO=8, WB=8, MWB=8, PACK=1, PD=4, a_bits=8, a_signed=0),

@@ -6,12 +6,13 @@ import dataclasses
 import math
 
 from generator.cost import Calibration, Resources
-from generator.cost.arith import accumulator, lut_adder
+from generator.cost.arith import accumulator, dsp48e2_tiles, lut_adder
 from generator.cost.memory import fifo, storage
 from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import buffers
 from generator.hw.layout import beats_per_pixel
+from generator.hw.quant import QuantWidths
 
 MAX_LANES = 64  # largest PI / PO the planner offers
 SCALE_BITS = 70  # per output channel: bias 32 + mult 31 + shift 6, rounded up
@@ -94,9 +95,22 @@ def mac_array(n_mult: int, trees: int, tree_inputs: int, spec: KernelSpec, cal: 
     return Resources(dsp=dsp, lut=lut, ff=ff)
 
 
-def quant_unit(po: int, cal: Calibration) -> Resources:
-    """Per-lane requantisation (multiply, round, shift, clamp): HAO eq. 13.8."""
-    return Resources(dsp=po * cal.dsp_per_quant_lane, lut=po * cal.lut_per_quant_lane, ff=po * cal.ff_per_quant_lane)
+def quant_lane(widths: QuantWidths, cal: Calibration) -> Resources:
+    """One ag_quant (multiply, round, shift, clamp) at its operand widths: the QA_W x (QM_W+1)
+    signed product on the DSP48E2s yosys tiles it onto, LUT and FF linear in the widths (fitted to
+    yosys runs of ag_quant alone, generator/cost/quant_fit.py)."""
+    q = cal.quant_lane
+
+    def linear(fig: str) -> int:
+        c0, c_acc, c_mult = q[fig]
+        return max(0, round(c0 + c_acc * widths.acc_bits + c_mult * widths.mult_bits))
+
+    return Resources(dsp=dsp48e2_tiles(widths.acc_bits, widths.mult_bits + 1), lut=linear("lut"), ff=linear("ff"))
+
+
+def quant_unit(spec: KernelSpec, cal: Calibration) -> Resources:
+    """Per-lane requantisation (HAO eq. 13.8), PO lanes sized for the kernel's layers."""
+    return quant_lane(spec.quant, cal).scaled(spec.po)
 
 
 def scale_buffer(spec: KernelSpec, cal: Calibration) -> Resources:

@@ -27,7 +27,7 @@ def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     # one window tap per cycle on the PI x PO array (HLS mac_block over k*k*C, RTL ag_conv alike)
     macs = common.mac_array(spec.pi * spec.po, spec.po, spec.pi, spec, cal)
     return Resources.total([
-        macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, spec.pi * spec.po, cal),
+        macs, common.quant_unit(spec, cal), common.weight_buffer(spec, spec.pi * spec.po, cal),
         common.scale_buffer(spec, cal), common.line_buffer(spec, cal),
         common.group_fifo(spec, cal), common.control(KIND, cal), common.view_reader(spec, cal),
     ])

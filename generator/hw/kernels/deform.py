@@ -31,7 +31,7 @@ def rows(spec: KernelSpec) -> int:
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     macs = common.mac_array(READ_PORTS * spec.po, spec.po, READ_PORTS, common.unpacked(spec), cal, accumulate=False)
     return Resources.total([
-        macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, TAPS * spec.po, cal),
+        macs, common.quant_unit(spec, cal), common.weight_buffer(spec, TAPS * spec.po, cal),
         common.scale_buffer(spec, cal), common.line_buffer(spec, cal),
         common.window_mux(spec, TAPS, cal),
         common.group_fifo(spec, cal), common.control(KIND, cal),

@@ -24,7 +24,7 @@ def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     taps = spec.k_max * spec.k_max
     macs = common.mac_array(taps * spec.po, spec.po, taps, common.unpacked(spec), cal, accumulate=False)
     return Resources.total([
-        macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, taps * spec.po, cal),
+        macs, common.quant_unit(spec, cal), common.weight_buffer(spec, taps * spec.po, cal),
         common.scale_buffer(spec, cal), common.line_buffer(spec, cal), common.window_mux(spec, taps, cal),
         common.group_fifo(spec, cal), common.control(KIND, cal), common.view_reader(spec, cal),
     ])

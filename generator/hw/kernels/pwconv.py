@@ -25,7 +25,7 @@ def knobs(spec: KernelSpec) -> list[KernelSpec]:
 def resources(spec: KernelSpec, cal: Calibration) -> Resources:
     macs = common.mac_array(spec.pi * spec.po, spec.po, spec.pi, spec, cal)
     return Resources.total([
-        macs, common.quant_unit(spec.po, cal), common.weight_buffer(spec, spec.pi * spec.po, cal),
+        macs, common.quant_unit(spec, cal), common.weight_buffer(spec, spec.pi * spec.po, cal),
         common.scale_buffer(spec, cal), common.line_buffer(spec, cal), common.group_fifo(spec, cal),
         common.control(KIND, cal), common.view_reader(spec, cal),
     ])
