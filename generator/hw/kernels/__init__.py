@@ -93,7 +93,7 @@ def pass_cycles(spec: KernelSpec, regs: dict[str, int], bus: Bus, cal: Calibrati
     ports = getattr(mod, "in_port_beats", None)
     port_in = max(ports(regs, bus.act_bits)) if ports else beats_in
     words = mod.weight_words(regs, bus.w_bits)
-    load = mod.load_cycles(regs) if hasattr(mod, "load_cycles") else words
+    load = mod.load_cycles(spec, regs, bus.w_bits) if hasattr(mod, "load_cycles") else words
     weights = max(load, _ddr_cycles(words * WORD_BYTES, bus)) + (cal.pass_overhead_cycles if words else 0)
     fill = mod.fill_cycles(spec, regs, bus.act_bits)
     start = max(weights, fill)

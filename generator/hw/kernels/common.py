@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 from generator.cost import Calibration, Resources
@@ -142,9 +143,55 @@ def conv_weight_words(n_weights: int, out_c: int, w_bits: int) -> int:
 IN_FIFO_BEATS = 16  # accel_top in0 / in1 FIFOs (generator/rtl/context.py FIFO_AW)
 
 
-def conv_load_cycles(n_weights: int, out_c: int) -> int:
-    """ag_wload: one weight element per cycle, then two requant words per output channel."""
-    return n_weights + 2 * out_c
+def weight_lanes(w_bits: int) -> int:
+    """Weight elements per 64-bit word (WL): what ag_wload offers the kernel per cycle."""
+    return 64 // w_bits
+
+
+@functools.lru_cache(maxsize=8192)
+def write_runs(rows: int, row_len: int, group: int, wl: int) -> int:
+    """Cycles the weight memory takes to write a stream of `rows` rows of `row_len` elements,
+    each row cut into address groups of `group` consecutive lanes (the last one shorter),
+    packed WL = `wl` to a 64-bit word from element 0 on (generator/hw/layout.py).
+
+    ag_wload + ag_wlanemem write per cycle the run of the held word's elements that falls in
+    one address group, so a cycle ends at every group boundary and every word boundary:
+    runs = groups + words - 1 - (internal positions that are both). Group boundaries sit at
+    r*row_len + g*group; which of them are word boundaries repeats with period
+    wl / gcd(row_len, wl) in r, so this costs O(wl * groups per row), not O(elements).
+    """
+    if rows * row_len == 0:
+        return 0
+    per_row = -(-row_len // group)
+    words = -(-rows * row_len // wl)
+    period = wl // math.gcd(row_len, wl)
+
+    def hits(r: int) -> int:
+        return sum(1 for g in range(per_row) if (r * row_len + g * group) % wl == 0)
+
+    full, part = divmod(rows, period)
+    both = full * sum(hits(r) for r in range(period)) + sum(hits(r) for r in range(part)) - 1  # not position 0
+    return rows * per_row + words - 1 - both
+
+
+def conv_load_cycles(spec: KernelSpec, regs: dict[str, int], w_bits: int) -> int:
+    """ag_conv's weight load: its (k, i, j, c) stream goes to lane po*PI + c % PI at address
+    ((kg*k + i)*k + j)*CG + c / PI, so a run is at most the rest of a PI-channel group (and of a
+    tap's C channels): up to min(PI, WL) elements a cycle. Then two requant words per output
+    channel, one a cycle."""
+    k = regs["kernel"]
+    return write_runs(regs["out_c"] * k * k, regs["in_c"], spec.pi, weight_lanes(w_bits)) + 2 * regs["out_c"]
+
+
+def dw_load_cycles(spec: KernelSpec, regs: dict[str, int], w_bits: int, k_max: int) -> int:
+    """ag_dw's weight load: its (c, i, j) stream goes to lane (c % PO)*KM*KM + i*KM + j at c / PO.
+    With k = KM (`k_max`) a channel group's PO*k*k elements are consecutive lanes at one address,
+    so the word is written whole (runs end at group and word boundaries); with k < KM every filter
+    row of k elements is a run. Then two requant words per channel, one a cycle."""
+    k, c = regs["kernel"], regs["in_c"]
+    wl = weight_lanes(w_bits)
+    runs = write_runs(1, c * k * k, spec.po * k * k, wl) if k == k_max else write_runs(c * k, k, k, wl)
+    return runs + 2 * c
 
 
 def line_prefetch_beats(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:
