@@ -32,8 +32,12 @@ if MEAS.empty:
 # pads each row slot to a power of two, which the model does not count (it would price CoDeNet out
 # of the Ultra96's block RAM): their BRAM18 rows, and FF where the replicas' LUTRAM read
 # registers make one fitted scale miss some configurations, are xfails too.
+# The folded `tiny`'s pw2 reads a channel slice (8 of 16) through the view reader: it streams some
+# 12 cycles slower than `max(compute, stream)` after the load says (the old one-element RTL: 215
+# vs 203, -5.6 %; now 159 vs 147, -7.5 %); the rtlsim_tiny.json measured before folding had no
+# view pass, so this gap of view-reading passes is first visible here (docs/model.md, known gaps).
 KNOWN_GAPS = (("kernel dwconv", ("dsp", "bram18", "ff")), ("kernel deform", ("dsp", "bram18", "ff")),
-              ("engine", ("dsp", "bram18")))
+              ("engine", ("dsp", "bram18")), ("pass pw2 (pwconv)", ("cycles",)))
 
 
 def known_gap(row) -> bool:

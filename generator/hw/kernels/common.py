@@ -12,7 +12,7 @@ from generator.cost.memory import fifo, storage
 from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import buffers
-from generator.hw.layout import beats_per_pixel
+from generator.hw.layout import beats_per_pixel, weight_container
 
 MAX_LANES = 64  # largest PI / PO the planner offers
 SCALE_BITS = 70  # per output channel: bias 32 + mult 31 + shift 6, rounded up
@@ -100,10 +100,22 @@ def scale_buffer(spec: KernelSpec, cal: Calibration) -> Resources:
 
 def weight_buffer(spec: KernelSpec, per_cycle: int, cal: Calibration) -> Resources:
     """The largest layer's weights, `per_cycle` read each cycle (one lane memory per weight read,
-    all at one address: buffers.weight_depth)."""
+    all at one address: buffers.weight_depth), and their write path (`weight_write`)."""
     if spec.max_weights == 0:
         return Resources()
-    return storage(spec.w_bits, buffers.weight_depth(spec), cal, lanes=per_cycle, share_blocks=True)
+    mem = storage(spec.w_bits, buffers.weight_depth(spec), cal, lanes=per_cycle, share_blocks=True)
+    return mem + weight_write(spec, per_cycle, cal)
+
+
+def weight_write(spec: KernelSpec, lanes: int, cal: Calibration) -> Resources:
+    """ag_wlanemem's write side, which lets the loader write a run of up to WL = 64/w_bits weights
+    a cycle into `lanes` lane memories: the 64-bit word rotated by (element position - first
+    lane) so that every lane takes a fixed slot (64 bits x a WL:1 multiplexer, `lut_per_mux_bit`
+    per input bit), and each lane's write enable from the run's lane window (two WL-bit offset
+    masks ANDed with a block decode, `lut_per_weight_lane`). No registers. (yosys, old one-element
+    write vs this one: ag_conv -62..+256 LUT, ag_dw +519..+787; FF +0..+12.)"""
+    wl = weight_lanes(weight_container(spec.w_bits))
+    return Resources(lut=math.ceil(64 * wl * cal.lut_per_mux_bit + lanes * cal.lut_per_weight_lane))
 
 
 def line_buffer(spec: KernelSpec, cal: Calibration) -> Resources:
