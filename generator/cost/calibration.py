@@ -35,6 +35,7 @@ class Calibration:
     ff_per_adder_bit: float
     lut_per_mux_bit: float  # per input of a wide multiplexer, per bit
     lut_per_view_bit: float  # ag_view: per output lane bit, its channel-window select and map logic (yosys)
+    lut_per_weight_lane: float  # ag_wlanemem: per weight lane memory, its write enable from the run's lane window
     lutram_max_depth: int  # memories this shallow go to LUTRAM, not BRAM (memory.ram_style; the RTL follows it)
     control: dict[str, dict[str, int]]  # per kernel kind: lut, ff of its control
     shell: dict[str, int]  # DMA, interconnect, register file: dsp, lut, ff, bram18

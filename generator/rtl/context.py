@@ -102,6 +102,7 @@ def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
     ab = engine.act_bits
     lanes = WORD_BITS // ab
     common = {"AB": ab, "LANES": lanes, "LOG_LANES": log2(lanes), "WB": engine.w_bits, "GF_AW": GROUP_FIFO_AW}
+    log_wl = log2(WORD_BITS // engine.w_bits)  # weight elements per word: the weight memories' write width
     if spec.kind in ("pwconv", "conv"):
         pi, po = spec.pi, spec.po
         cg_max = buffers.channel_groups(spec)
@@ -110,7 +111,7 @@ def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
         nr = buffers.line_slots(spec)
         pack = spec.pack and po >= 2 and spec.w_bits <= packing.MAX_PACK_BITS and ab + 1 <= packing.A_PORT_BITS
         params = {"PI": pi, "LOG_PI": log2(pi), "PO": po, "LOG_PO": log2(po), "NR": nr, "RW": bits_for(nr),
-                  **common, "MWB": spec.w_bits if pack else engine.w_bits, "ACC_W": ACC_BITS,
+                  **common, "LOG_WL": log_wl, "MWB": spec.w_bits if pack else engine.w_bits, "ACC_W": ACC_BITS,
                   "PACK": int(pack), "PD": pack_chunk(spec, pi) if pack else 1,
                   "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max), "WDEPTH": wdepth, "WAW": bits_for(wdepth),
                   "QDEPTH": kg_max, "QAW": bits_for(kg_max), **quant_params(spec), **buffers.styles(spec, load_calibration())}
@@ -123,7 +124,7 @@ def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
         nr = buffers.line_slots(spec)
         cg_max = buffers.channel_groups(spec)
         params = {"PO": po, "LOG_PO": log2(po), "KM": km, "DEFORM": int(deform), "NR": nr, "RW": bits_for(nr),
-                  **common, "ACC_W": ACC_BITS, "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max),
+                  **common, "LOG_WL": log_wl, "ACC_W": ACC_BITS, "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max),
                   "WDEPTH": buffers.weight_depth(spec), "WAW": bits_for(cg_max), **quant_params(spec),
                   **buffers.styles(spec, load_calibration())}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "kk_in", params, False, nr)

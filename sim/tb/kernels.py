@@ -38,6 +38,18 @@ def dwconv_net(cfg: dict[str, Any], seed: int = 0) -> Network:
     return b.build(outputs=[y])
 
 
+def dwconv_pair_net(cfg: dict[str, Any], seed: int = 0) -> Network:
+    """Two depthwise layers on one kernel: cfg kernel (k_max of the engine) then kernel2 < k_max
+    (the weight loader's k < KM case, each filter row its own lane run)."""
+    b = NetworkBuilder("rtl_dwconv_pair", seed)
+    x = b.input("x", (cfg["h"], cfg["w"], cfg["c"]), bits=cfg.get("a_bits", 8), signed=cfg.get("a_signed", False))
+    q = dict(weight_bits=cfg.get("w_bits", 4), out_bits=cfg.get("o_bits", 8), out_signed=cfg.get("o_signed", True))
+    k1, k2 = cfg["kernel"], cfg["kernel2"]
+    y = b.dwconv("y1", x, kernel=k1, stride=1, padding=k1 // 2, **q)
+    y = b.dwconv("y2", y, kernel=k2, stride=1, padding=k2 // 2, **q)
+    return b.build(outputs=[y])
+
+
 def deform_net(cfg: dict[str, Any], seed: int = 0) -> Network:
     """Deformable depthwise: the offsets are a network input (so tests can pick every d)."""
     b = NetworkBuilder("rtl_deform", seed)
@@ -115,5 +127,5 @@ def units_net(seed: int = 0, size: int = 8, c: int = 8) -> Network:
     return b.build([head, mix])
 
 
-BUILDERS = {"pwconv": conv_net, "conv": conv_net, "dwconv": dwconv_net, "deform": deform_net, "add": add_net,
-            "view": view_net}
+BUILDERS = {"pwconv": conv_net, "conv": conv_net, "dwconv": dwconv_net, "dwconv_pair": dwconv_pair_net,
+            "deform": deform_net, "add": add_net, "view": view_net}

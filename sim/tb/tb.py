@@ -73,16 +73,15 @@ class EngineTB:
         self.set_traffic(bubbles, backpressure)
 
     def set_traffic(self, bubbles: float, backpressure: float) -> None:
-        """Random tvalid bubbles on the inputs and random tready back-pressure on the output."""
-        for src in (self.in0, self.in1):
-            if bubbles > 0:
-                src.set_pause_generator(pause_gen(bubbles, self.rng))
+        """Random tvalid bubbles on the inputs and random tready back-pressure on the output; the
+        weight memory alike: random read latency (rvalid bubbles) and arready back-pressure, so
+        the weight loader is exercised with words arriving late and unevenly."""
+        for src, p in ((self.in0, bubbles), (self.in1, bubbles), (self.ram.r_channel, bubbles),
+                       (self.out, backpressure), (self.ram.ar_channel, backpressure)):
+            if p > 0:
+                src.set_pause_generator(pause_gen(p, self.rng))
             else:
                 src.clear_pause_generator()
-        if backpressure > 0:
-            self.out.set_pause_generator(pause_gen(backpressure, self.rng))
-        else:
-            self.out.clear_pause_generator()
 
     @property
     def cycle(self) -> int:

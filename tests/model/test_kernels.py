@@ -171,6 +171,41 @@ def test_weight_words_match_the_weight_image():
     assert words == image.size
 
 
+def _runs_by_walking(rows, row_len, group, wl):
+    """The weight loader element by element: a new cycle at every (row, group, word) change."""
+    runs, prev = 0, None
+    for e in range(rows * row_len):
+        r, c = divmod(e, row_len)
+        key = (r, c // group, e // wl)
+        runs, prev = runs + (key != prev), key
+    return runs
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_write_runs_count_the_loaders_cycles(seed):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(200):
+        case = (rng.randint(1, 30), rng.randint(1, 60), rng.choice([1, 2, 3, 4, 8, 9, 16, 36, 72]), rng.choice([4, 8, 16]))
+        assert common.write_runs(*case) == _runs_by_walking(*case), case
+
+
+def test_weight_load_moves_runs_not_elements():
+    """64x64 pwconv: 4-bit weights with PI = 8 load 8 a cycle (two runs a word), 8-bit a word a
+    cycle; PI = 4 caps a run at 4; dwconv 3x3 with k = k_max writes whole words (split where a
+    channel group ends mid-word), k < k_max one filter row a cycle."""
+    r = dict(kernel=1, in_c=64, out_c=64)
+    pw = spec("pwconv", pi=8, po=8)
+    assert KERNELS["pwconv"].load_cycles(pw, r, 4) == 4096 // 8 + 128
+    assert KERNELS["pwconv"].load_cycles(pw, r, 8) == 4096 // 8 + 128
+    assert KERNELS["pwconv"].load_cycles(spec("pwconv", pi=4, po=8), r, 4) == 4096 // 4 + 128
+    dw = dataclasses.replace(spec("dwconv", po=8), k_max=3)
+    # 18 words, and the channel groups of 8*9 = 72 lanes end mid-word at 72 and 216
+    assert KERNELS["dwconv"].load_cycles(dw, dict(kernel=3, in_c=32), 4) == 32 * 9 // 16 + 2 + 64
+    assert KERNELS["dwconv"].load_cycles(dw, dict(kernel=1, in_c=32), 4) == 32 + 64
+
+
 def test_stream_beats_match_layout():
     from generator.hw.layout import beats_per_pixel
 

@@ -127,10 +127,11 @@ def test_codenet_like_fits_ultra96(codenet):
 
 def test_budget_fraction_shrinks_engine(codenet):
     full = plan_network(codenet, "ultra96")
-    # 0.65: the fixed blocks (top glue, command lists, a view reader per kernel, shell) leave too
-    # few of half the Ultra96's LUTs for the kernels
-    half = plan_network(codenet, "ultra96", budget=0.65)
-    assert half.totals.dsp <= 234 and half.budget.dsp == 234
+    # 0.75: the fixed blocks (top glue, command lists, a view reader per kernel, shell) leave too
+    # few of a smaller share of the Ultra96's LUTs for the kernels (0.65 before the top's glue was
+    # refitted with the word-wide weight path)
+    half = plan_network(codenet, "ultra96", budget=0.75)
+    assert half.totals.dsp <= 270 and half.budget.dsp == 270
     assert half.latency_s >= full.latency_s
 
 

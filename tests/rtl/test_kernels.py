@@ -82,6 +82,32 @@ def test_kernel_matrix(tmp_path, simulator, kind, i):
     check(tmp_path, kind, CASES[kind][i], simulator, seed=i, **(TRAFFIC if i % 2 else {}))
 
 
+# The weight loader's awkward cases (ag_wload + ag_wlanemem, a run of up to WL = 64/w_bits elements
+# per cycle): channel groups cut short (C % PI != 0) and straddling words, PI above and below WL,
+# 4-, 8- and 16-bit containers, k < k_max on the depthwise kernel (a run per filter row), a deform
+# group that ends mid-word; with random weight-read latency and arready back-pressure (TRAFFIC).
+WLOAD_CASES = [
+    ("pwconv", dict(h=2, w=3, c=13, k_out=11, pi=8, po=4, w_bits=4)),
+    ("pwconv", dict(h=2, w=2, c=21, k_out=6, pi=16, po=2, w_bits=8, pack=False)),
+    ("pwconv", dict(h=2, w=2, c=7, k_out=5, pi=2, po=4, w_bits=12, pack=False)),
+    ("conv", dict(h=5, w=4, c=5, k_out=6, kernel=3, stride=1, pad=1, pi=4, po=4, w_bits=4)),
+    ("dwconv_pair", dict(h=5, w=6, c=12, kernel=3, kernel2=1, po=8, w_bits=4)),
+    ("dwconv_pair", dict(h=6, w=5, c=10, kernel=5, kernel2=3, po=4, w_bits=8)),
+    ("deform", dict(h=5, w=5, c=7, n=1, po=4, w_bits=4)),
+]
+
+
+@pytest.mark.parametrize("kind,cfg", WLOAD_CASES, ids=[f"{k}{i}" for i, (k, _) in enumerate(WLOAD_CASES)])
+def test_weight_load_runs(tmp_path, kind, cfg):
+    net = BUILDERS[kind](cfg, 3)
+    engine = engine_for(net, kind.split("_")[0], cfg)
+    frame = random_inputs(net, 4)
+    tb = f"sim.tb.test_{kind.split('_')[0]}"
+    run = run_rtl(tmp_path, net, engine, [frame], "icarus", tb_module=tb, seed=5, **TRAFFIC)
+    assert run is not None
+    assert_exact(net, frame, run.frames[0], f"{kind} {cfg}: ")
+
+
 def test_deform_every_offset(tmp_path):
     """Every d in 0..N (and beyond, clamped) at every pixel, borders included, one frame per d,
     then a random frame: the 2N+1-row line buffer must hold the rows d = N reaches."""

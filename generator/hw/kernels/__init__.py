@@ -11,7 +11,8 @@ kind):
 - `stream_beats(regs, act_bits) -> (in_beats, out_beats)`: 64-bit beats the pass streams;
 - `weight_words(regs, w_bits) -> int`: 64-bit words of weights and requant parameters loaded.
 
-Optional: `load_cycles(regs)` (cycles the weight loader takes, when not one word per cycle),
+Optional: `load_cycles(spec, regs, w_bits)` (cycles the weight loader takes, when not one word per
+cycle: the RTL writes a run of up to 64/w_bits elements per cycle, `common.write_runs`),
 `in_port_beats(regs, act_bits)` (beats per input port when a kernel reads in0 and in1 at once),
 `prefetch_beats(spec, regs, act_bits)` (input beats the kernel can take in before it computes).
 
@@ -75,8 +76,9 @@ def pass_cycles(spec: KernelSpec, regs: dict[str, int], bus: Bus, cal: Calibrati
     """Cycles of one pass of `spec` over the layer `regs` describe, as the engine runs it
     (rtl_templates/accel_top.v.j2, docs/rtl.md "Cycles and their overheads"):
 
-    - load: the weights, one element per cycle (`load_cycles`; 64-bit words where a kernel does
-      not say), and two requant words per output channel, after `pass_overhead_cycles` (pass FSM
+    - load: the weights, one write run per cycle (`load_cycles`: the elements of a 64-bit word
+      bound for one weight-memory address; 64-bit words where a kernel does not say), and two
+      requant words per output channel, after `pass_overhead_cycles` (pass FSM
       and the weight loader's first-word latencies); the DDR may bound it;
     - meanwhile the kernel fills its line buffer: it starts at the later of the load and the
       `fill_cycles` beats its first window needs, and the input that arrived by then (up to what
@@ -93,7 +95,7 @@ def pass_cycles(spec: KernelSpec, regs: dict[str, int], bus: Bus, cal: Calibrati
     ports = getattr(mod, "in_port_beats", None)
     port_in = max(ports(regs, bus.act_bits)) if ports else beats_in
     words = mod.weight_words(regs, bus.w_bits)
-    load = mod.load_cycles(regs) if hasattr(mod, "load_cycles") else words
+    load = mod.load_cycles(spec, regs, bus.w_bits) if hasattr(mod, "load_cycles") else words
     weights = max(load, _ddr_cycles(words * WORD_BYTES, bus)) + (cal.pass_overhead_cycles if words else 0)
     fill = mod.fill_cycles(spec, regs, bus.act_bits)
     start = max(weights, fill)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 from generator.cost import Calibration, Resources
@@ -11,7 +12,7 @@ from generator.cost.memory import fifo, storage
 from generator.hw import packing
 from generator.hw.engine import KernelSpec
 from generator.hw.kernels import buffers
-from generator.hw.layout import beats_per_pixel
+from generator.hw.layout import beats_per_pixel, weight_container
 from generator.hw.quant import QuantWidths
 
 MAX_LANES = 64  # largest PI / PO the planner offers
@@ -120,10 +121,22 @@ def scale_buffer(spec: KernelSpec, cal: Calibration) -> Resources:
 
 def weight_buffer(spec: KernelSpec, per_cycle: int, cal: Calibration) -> Resources:
     """The largest layer's weights, `per_cycle` read each cycle (one lane memory per weight read,
-    all at one address: buffers.weight_depth)."""
+    all at one address: buffers.weight_depth), and their write path (`weight_write`)."""
     if spec.max_weights == 0:
         return Resources()
-    return storage(spec.w_bits, buffers.weight_depth(spec), cal, lanes=per_cycle)
+    mem = storage(spec.w_bits, buffers.weight_depth(spec), cal, lanes=per_cycle)
+    return mem + weight_write(spec, per_cycle, cal)
+
+
+def weight_write(spec: KernelSpec, lanes: int, cal: Calibration) -> Resources:
+    """ag_wlanemem's write side, which lets the loader write a run of up to WL = 64/w_bits weights
+    a cycle into `lanes` lane memories: the 64-bit word rotated by (element position - first
+    lane) so that every lane takes a fixed slot (64 bits x a WL:1 multiplexer, `lut_per_mux_bit`
+    per input bit), and each lane's write enable from the run's lane window (two WL-bit offset
+    masks ANDed with a block decode, `lut_per_weight_lane`). No registers. (yosys, old one-element
+    write vs this one: ag_conv -62..+256 LUT, ag_dw +519..+787; FF +0..+12.)"""
+    wl = weight_lanes(weight_container(spec.w_bits))
+    return Resources(lut=math.ceil(64 * wl * cal.lut_per_mux_bit + lanes * cal.lut_per_weight_lane))
 
 
 def line_buffer(spec: KernelSpec, cal: Calibration) -> Resources:
@@ -161,9 +174,55 @@ def conv_weight_words(n_weights: int, out_c: int, w_bits: int) -> int:
 IN_FIFO_BEATS = 16  # accel_top in0 / in1 FIFOs (generator/rtl/context.py FIFO_AW)
 
 
-def conv_load_cycles(n_weights: int, out_c: int) -> int:
-    """ag_wload: one weight element per cycle, then two requant words per output channel."""
-    return n_weights + 2 * out_c
+def weight_lanes(w_bits: int) -> int:
+    """Weight elements per 64-bit word (WL): what ag_wload offers the kernel per cycle."""
+    return 64 // w_bits
+
+
+@functools.lru_cache(maxsize=8192)
+def write_runs(rows: int, row_len: int, group: int, wl: int) -> int:
+    """Cycles the weight memory takes to write a stream of `rows` rows of `row_len` elements,
+    each row cut into address groups of `group` consecutive lanes (the last one shorter),
+    packed WL = `wl` to a 64-bit word from element 0 on (generator/hw/layout.py).
+
+    ag_wload + ag_wlanemem write per cycle the run of the held word's elements that falls in
+    one address group, so a cycle ends at every group boundary and every word boundary:
+    runs = groups + words - 1 - (internal positions that are both). Group boundaries sit at
+    r*row_len + g*group; which of them are word boundaries repeats with period
+    wl / gcd(row_len, wl) in r, so this costs O(wl * groups per row), not O(elements).
+    """
+    if rows * row_len == 0:
+        return 0
+    per_row = -(-row_len // group)
+    words = -(-rows * row_len // wl)
+    period = wl // math.gcd(row_len, wl)
+
+    def hits(r: int) -> int:
+        return sum(1 for g in range(per_row) if (r * row_len + g * group) % wl == 0)
+
+    full, part = divmod(rows, period)
+    both = full * sum(hits(r) for r in range(period)) + sum(hits(r) for r in range(part)) - 1  # not position 0
+    return rows * per_row + words - 1 - both
+
+
+def conv_load_cycles(spec: KernelSpec, regs: dict[str, int], w_bits: int) -> int:
+    """ag_conv's weight load: its (k, i, j, c) stream goes to lane po*PI + c % PI at address
+    ((kg*k + i)*k + j)*CG + c / PI, so a run is at most the rest of a PI-channel group (and of a
+    tap's C channels): up to min(PI, WL) elements a cycle. Then two requant words per output
+    channel, one a cycle."""
+    k = regs["kernel"]
+    return write_runs(regs["out_c"] * k * k, regs["in_c"], spec.pi, weight_lanes(w_bits)) + 2 * regs["out_c"]
+
+
+def dw_load_cycles(spec: KernelSpec, regs: dict[str, int], w_bits: int, k_max: int) -> int:
+    """ag_dw's weight load: its (c, i, j) stream goes to lane (c % PO)*KM*KM + i*KM + j at c / PO.
+    With k = KM (`k_max`) a channel group's PO*k*k elements are consecutive lanes at one address,
+    so the word is written whole (runs end at group and word boundaries); with k < KM every filter
+    row of k elements is a run. Then two requant words per channel, one a cycle."""
+    k, c = regs["kernel"], regs["in_c"]
+    wl = weight_lanes(w_bits)
+    runs = write_runs(1, c * k * k, spec.po * k * k, wl) if k == k_max else write_runs(c * k, k, k, wl)
+    return runs + 2 * c
 
 
 def line_prefetch_beats(spec: KernelSpec, regs: dict[str, int], act_bits: int) -> int:

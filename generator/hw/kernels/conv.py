@@ -50,9 +50,8 @@ def weight_words(regs: dict[str, int], w_bits: int) -> int:
     return common.conv_weight_words(regs["out_c"] * k * k * regs["in_c"], regs["out_c"], w_bits)
 
 
-def load_cycles(regs: dict[str, int]) -> int:
-    k = regs["kernel"]
-    return common.conv_load_cycles(regs["out_c"] * k * k * regs["in_c"], regs["out_c"])
+def load_cycles(spec: KernelSpec, regs: dict[str, int], w_bits: int) -> int:
+    return common.conv_load_cycles(spec, regs, w_bits)
 
 
 prefetch_beats = common.line_prefetch_beats

@@ -57,8 +57,8 @@ def weight_words(regs: dict[str, int], w_bits: int) -> int:
     return common.conv_weight_words(regs["in_c"] * TAPS, regs["in_c"], w_bits)
 
 
-def load_cycles(regs: dict[str, int]) -> int:
-    return common.conv_load_cycles(regs["in_c"] * TAPS, regs["in_c"])
+def load_cycles(spec: KernelSpec, regs: dict[str, int], w_bits: int) -> int:
+    return common.dw_load_cycles(spec, regs, w_bits, 3)  # ag_dw with KM = 3, k = 3
 
 
 def in_port_beats(regs: dict[str, int], act_bits: int) -> tuple[int, int]:
