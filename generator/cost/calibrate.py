@@ -66,7 +66,7 @@ def fit(meas: Measurements, base: Calibration) -> Calibration:
             if len(kernels) != len(t.engine.kernels):
                 kernels = [getattr(kernel_resources(k, raw), figure) for k in t.engine.kernels]
             gx.append(getattr(top_resources(t.engine, raw), figure))
-            gy.append(getattr(t.measured, figure) - sum(kernels) - getattr(top.list_resources(raw), figure))
+            gy.append(getattr(t.measured, figure) - sum(kernels))
         if gx:
             out[figure][top.KIND] = linear_fit(gx, gy)
     cyc: dict[str, tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))

@@ -19,7 +19,7 @@ from generator.cost import Calibration, Resources, load_calibration
 from generator.cost.resources import RESOURCE_KEYS
 from generator.errors import AccelgenError
 from generator.hw.engine import EngineConfig, KernelSpec
-from generator.hw.kernels import kernel_resources, shell_resources, top, top_resources
+from generator.hw.kernels import kernel_resources, shell_resources, top_resources
 from generator.ir.network import Network
 from generator.plan import ilp
 from generator.plan.model import (
@@ -176,7 +176,7 @@ def plan_network(net: Network, board: Board | str, clock_mhz: float | None = Non
     return Plan(
         network=net.name, board=board.name, clock_mhz=clock,
         kernels=tuple(KernelPlan(s, kernel_resources(s, cal)) for s in chosen.kernels),
-        layers=tuple(times), shell=shell_resources(cal), top=top_resources(chosen, cal) + top.list_resources(cal), budget=limits,
+        layers=tuple(times), shell=shell_resources(cal), top=top_resources(chosen, cal), budget=limits,
         board_resources=Resources(dsp=r.dsp, lut=r.lut, ff=r.ff, bram18=r.bram18),
         solve_s=sol.solve_s, optimal=sol.optimal, calibrated=cal.calibrated,
         calibration_status=cal.status, options=opts, engine=chosen,

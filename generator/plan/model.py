@@ -18,7 +18,6 @@ from generator.hw.kernels import (
     kernel_resources,
     pass_cycles,
     shell_resources,
-    top,
     top_resources,
 )
 from generator.hw.kernels import arm as arm_steps
@@ -232,7 +231,7 @@ def build_problem(net: Network, engine: EngineConfig, layers: Layers, bus: Bus, 
             per = [pass_cycles(s, r, bus, cal, opts.overlap_weights).total for r in regs]
             cands.append(Choice(s, kernel_resources(s, cal), sum(per), max(per, default=0)))
         choices[spec.kind] = pareto(cands) if prune else cands
-    return Problem(choices, shell_resources(cal) + top_resources(engine, cal) + top.list_resources(cal), budget)
+    return Problem(choices, shell_resources(cal) + top_resources(engine, cal), budget)
 
 
 def pareto(cands: list[Choice]) -> list[Choice]:

@@ -24,9 +24,12 @@ if MEAS.empty:
     )
 
 
-# Known gaps, each an open item of the resource-model issue (docs/model.md, "Known gaps"): none
-# today. A gap found by a new measurement goes here as (item substring, figures) with its cause.
-KNOWN_GAPS: tuple[tuple[str, tuple[str, ...]], ...] = ()
+# Known gaps, each an open item of the resource-model issue (docs/model.md, "Known gaps"), as
+# (item substring, figures) with its cause: the folded `tiny`'s pw2 reads a channel slice (8 of
+# 16) through the view reader and streams some 12 cycles slower than the model says (159 vs 147,
+# -7.5 %; -5.6 % with the one-element weight loader too): the view reader's start-up is not
+# followed cycle for cycle. Every other measured figure passes.
+KNOWN_GAPS: tuple[tuple[str, tuple[str, ...]], ...] = (("pass pw2 (pwconv)", ("cycles",)),)
 
 
 def known_gap(row) -> bool:

@@ -135,7 +135,7 @@ def top_resources(engine: EngineConfig, cal: Calibration) -> Resources:
 
 def engine_resources(engine: EngineConfig, cal: Calibration) -> Resources:
     """The engine as synthesized (accel_top): its kernels and its glue, without the shell."""
-    return Resources.total([top_resources(engine, cal), top.list_resources(cal)]
+    return Resources.total([top_resources(engine, cal)]
                            + [kernel_resources(k, cal) for k in engine.kernels])
 
 

@@ -4,7 +4,8 @@ What yosys measures as `accel_top` minus its kernels: the AXI4-Lite register fil
 writable registers and the layer registers latched at ap_start, their masked writes and the read
 multiplexer), the in0 / in1 input FIFOs, the output multiplexer over the kernels, the weight
 loader and the pass FSM; and the command-list machinery (`list_resources`: ag_cmdseq, its
-descriptor fetch and the two read and one write activation DMAs, a measured constant). The DMA /
+descriptor fetch and the two read and one write activation DMAs, measured alone). One fitted
+block: yosys flattens accel_top and trims across these parts. The DMA /
 interconnect shell around the engine is not here: it is a separate, uncalibrated line
 (`shell_resources`).
 """
@@ -50,11 +51,13 @@ def resources(kinds: list[str], cal: Calibration) -> Resources:
     c = cal.control["top"]
     weight_count = Resources(dsp=weight_count_dsp(kinds))
     return Resources.total([regfile, fifo(64, FIFO_DEPTH, cal).scaled(2), out_mux, weight_count,
-                            Resources(lut=c["lut"], ff=c["ff"])])
+                            Resources(lut=c["lut"], ff=c["ff"]), list_resources(cal)])
 
 
 def list_resources(cal: Calibration) -> Resources:
     """Command lists (rtl_templates/ag_cmdseq.v.j2 with ag_rdma x3, ag_wdma): yosys of the module
-    as the top instantiates it (calibration `control.list`); the same for every engine."""
+    alone (calibration `control.list`), the same for every engine. Part of the glue `resources`
+    prices and the fit scales: synthesized inside the flattened accel_top it shares and trims logic
+    with the register file and the pass FSM, so it is not a separable constant."""
     c = cal.control.get("list", {"lut": 0, "ff": 0})
     return Resources(lut=c["lut"], ff=c["ff"])
