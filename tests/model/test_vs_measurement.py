@@ -26,9 +26,9 @@ if MEAS.empty:
 
 # Known gaps, each an open item of the resource-model issue (docs/model.md, "Known gaps"), as
 # (item substring, figures) with its cause: the folded `tiny`'s pw2 reads a channel slice (8 of
-# 16) through the view reader and streams some 12 cycles slower than the model says (159 vs 147,
-# -7.5 %; -5.6 % with the one-element weight loader too): the view reader's start-up is not
-# followed cycle for cycle. Every other measured figure passes.
+# 16) through the view reader, is stream-bound, and loses some 12 cycles (159 vs 147, -7.5 %)
+# while its full line buffer waits for the first output row to free a slot after the weight load;
+# the model lets the stream resume at full rate (docs/model.md). Every other figure passes.
 KNOWN_GAPS: tuple[tuple[str, tuple[str, ...]], ...] = (("pass pw2 (pwconv)", ("cycles",)),)
 
 
