@@ -87,7 +87,8 @@ def narrow_requantize(acc: np.ndarray, mult: np.ndarray | int, shift: np.ndarray
 
     def wrap(v: np.ndarray, bits: int) -> np.ndarray:
         m = np.int64(1) << np.int64(bits - 1)
-        return ((v + m) & ((m << np.int64(1)) - 1)) - m if bits < 64 else v
+        mask = ~(np.int64(-1) << np.int64(bits))  # bits ones, without overflowing at 63
+        return ((v + m) & mask) - m if bits < 64 else v
 
     a = wrap(np.asarray(acc, dtype=np.int64), widths.acc_bits)
     m = np.asarray(mult, dtype=np.int64) & ((np.int64(1) << np.int64(widths.mult_bits)) - 1)
