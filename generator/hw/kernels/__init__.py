@@ -84,7 +84,9 @@ def pass_cycles(spec: KernelSpec, regs: dict[str, int], bus: Bus, cal: Calibrati
       `fill_cycles` beats its first window needs, and the input that arrived by then (up to what
       the line buffer and input FIFO hold, `prefetch_beats`) is no longer on the critical path;
     - then the array computes while the streams run, the busiest input port, the output and
-      their shared DDR bandwidth bounding it; `cal.fill_cycles[kind]` is the pipeline drain.
+      their shared DDR bandwidth bounding it; if the line buffer was full before `start` and
+      input remains, the input port first waits for the first output row to free a row slot;
+      `cal.fill_cycles[kind]` is the pipeline drain.
 
     With `overlap_weights` (a lever the engine does not implement) the weight load shares the DDR
     with the streams instead of preceding them.
@@ -99,9 +101,13 @@ def pass_cycles(spec: KernelSpec, regs: dict[str, int], bus: Bus, cal: Calibrati
     weights = max(load, _ddr_cycles(words * WORD_BYTES, bus)) + (cal.pass_overhead_cycles if words else 0)
     fill = mod.fill_cycles(spec, regs, bus.act_bits)
     start = max(weights, fill)
-    prefetch = min(start, mod.prefetch_beats(spec, regs, bus.act_bits)) if hasattr(mod, "prefetch_beats") else 0
+    room = mod.prefetch_beats(spec, regs, bus.act_bits) if hasattr(mod, "prefetch_beats") else 0
+    prefetch = min(start, room)
+    # a line buffer that filled before `start` takes input again only once the first output row
+    # has freed its oldest row slot: the input stream waits that row's compute
+    row_wait = math.ceil(compute / regs["out_h"]) if room and start >= room and port_in > room else 0
     ddr = _ddr_cycles((beats_in + beats_out) * WORD_BYTES, bus)
-    stream = max(port_in - prefetch, beats_out, ddr)
+    stream = max(port_in - prefetch + row_wait, beats_out, ddr)
     drain = cal.fill_cycles[spec.kind]
     if overlap_weights:
         shared = _ddr_cycles((beats_in + beats_out + words) * WORD_BYTES, bus)
