@@ -132,8 +132,9 @@ def kernel_resources(spec: KernelSpec, cal: Calibration) -> Resources:
 
 
 def top_resources(engine: EngineConfig, cal: Calibration) -> Resources:
-    """The engine top's glue (register file, input FIFOs, output mux, weight loader, pass FSM),
-    fitted like a kernel kind ("top"); what yosys measures as accel_top minus its kernels."""
+    """The engine top's glue (register file, input FIFOs, output mux, weight loader, pass FSM,
+    command-list machinery, weight-count DSPs), fitted like a kernel kind ("top"); what yosys
+    measures as accel_top minus its kernels."""
     raw = top.resources([k.kind for k in engine.kernels], cal)
     return Resources(dsp=raw.dsp, lut=max(0, round(cal.adjust("lut", top.KIND, raw.lut))),
                      ff=max(0, round(cal.adjust("ff", top.KIND, raw.ff))), bram18=raw.bram18)
