@@ -100,6 +100,25 @@ def view_net(cfg: dict[str, Any], seed: int = 0) -> Network:
     return b.build(outputs=[y])
 
 
+def shufflenet_s2_unit(b: NetworkBuilder, x: str, c: int, q: dict[str, Any]) -> tuple[str, str, str]:
+    """ShuffleNetV2 stride-2 unit on `x`: both branches read it. Returns (left, right, the
+    shuffled concat of both)."""
+    l1 = b.conv("b1_pw", b.dwconv("b1_dw", x, kernel=3, stride=2, padding=1, **q), kernel=1, out_channels=c // 2, **q)
+    r1 = b.dwconv("b2_dw", b.conv("b2_pw1", x, kernel=1, out_channels=c // 2, **q), kernel=3, stride=2, padding=1, **q)
+    r1 = b.conv("b2_pw2", r1, kernel=1, out_channels=c // 2, **q)
+    return l1, r1, b.layer("shuffle", "u1_shuf", [b.layer("concat", "u1_cat", [l1, r1])], groups=2)
+
+
+def shufflenet_s1_unit(b: NetworkBuilder, t: str, c: int, q: dict[str, Any]) -> str:
+    """ShuffleNetV2 stride-1 unit on `t`: split, one half convolved, concat, shuffle."""
+    a = b.layer("slice", "u2_a", [t], start=0, stop=c // 2)
+    bb = b.layer("slice", "u2_b", [t], start=c // 2, stop=c)
+    bb = b.conv("u2_pw1", bb, kernel=1, out_channels=c // 2, **q)
+    bb = b.dwconv("u2_dw", bb, kernel=3, padding=1, **q)
+    bb = b.conv("u2_pw2", bb, kernel=1, out_channels=c // 2, **q)
+    return b.layer("shuffle", "u2_shuf", [b.layer("concat", "u2_cat", [a, bb])], groups=2)
+
+
 def units_net(seed: int = 0, size: int = 8, c: int = 8) -> Network:
     """A small folded network: ShuffleNetV2 stride-2 and stride-1 units (concat, shuffle, slices),
     a concat read straight by a 1x1 conv, a nearest x2 upsample read by a 3x3 conv, and an add
@@ -107,17 +126,9 @@ def units_net(seed: int = 0, size: int = 8, c: int = 8) -> Network:
     b = NetworkBuilder("units", seed)
     q = dict(weight_bits=4, out_bits=8, out_signed=False)
     x = b.input("x", (size, size, c), 8, False)
-    l1 = b.conv("b1_pw", b.dwconv("b1_dw", x, kernel=3, stride=2, padding=1, **q), kernel=1, out_channels=c // 2, **q)
-    r1 = b.dwconv("b2_dw", b.conv("b2_pw1", x, kernel=1, out_channels=c // 2, **q), kernel=3, stride=2, padding=1, **q)
-    r1 = b.conv("b2_pw2", r1, kernel=1, out_channels=c // 2, **q)
-    t = b.layer("shuffle", "u1_shuf", [b.layer("concat", "u1_cat", [l1, r1])], groups=2)
+    l1, r1, t = shufflenet_s2_unit(b, x, c, q)
     mix = b.conv("mix", b.layer("concat", "mix_cat", [r1, l1]), kernel=1, out_channels=6, **q)
-    a = b.layer("slice", "u2_a", [t], start=0, stop=c // 2)
-    bb = b.layer("slice", "u2_b", [t], start=c // 2, stop=c)
-    bb = b.conv("u2_pw1", bb, kernel=1, out_channels=c // 2, **q)
-    bb = b.dwconv("u2_dw", bb, kernel=3, padding=1, **q)
-    bb = b.conv("u2_pw2", bb, kernel=1, out_channels=c // 2, **q)
-    t2 = b.layer("shuffle", "u2_shuf", [b.layer("concat", "u2_cat", [a, bb])], groups=2)
+    t2 = shufflenet_s1_unit(b, t, c, q)
     res = b.layer("add", "res", [t2, b.conv("res_pw", t2, kernel=1, out_channels=c, **q)],
                   mult=[3 << 13, 5 << 12], shift=14, out_bits=8, out_signed=False)
     off = b.conv("off", res, kernel=1, out_channels=1, weight_bits=4, out_bits=2, out_signed=False)
