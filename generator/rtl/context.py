@@ -98,36 +98,38 @@ def kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
     return rtl
 
 
+def _weighted_params(spec: KernelSpec, engine: EngineConfig) -> dict[str, int]:
+    """Parameters ag_conv and ag_dw share: line buffer (row slots, slot depth and address bits),
+    weight write width, accumulator, requantisation widths and memory styles."""
+    nr = buffers.line_slots(spec)
+    depth = buffers.line_depth(spec)
+    return {"NR": nr, "RW": bits_for(nr), "LOG_WL": log2(WORD_BITS // engine.w_bits), "ACC_W": ACC_BITS,
+            "LBAW": bits_for(depth), "LBDEPTH": depth, "CGW": bits_for(buffers.channel_groups(spec)),
+            **quant_params(spec), **buffers.styles(spec, load_calibration())}
+
+
 def _kernel_rtl(spec: KernelSpec, engine: EngineConfig) -> KernelRtl:
     ab = engine.act_bits
     lanes = WORD_BITS // ab
     common = {"AB": ab, "LANES": lanes, "LOG_LANES": log2(lanes), "WB": engine.w_bits, "GF_AW": GROUP_FIFO_AW}
-    log_wl = log2(WORD_BITS // engine.w_bits)  # weight elements per word: the weight memories' write width
     if spec.kind in ("pwconv", "conv"):
         pi, po = spec.pi, spec.po
-        cg_max = buffers.channel_groups(spec)
         kg_max = buffers.scale_depth(spec)
         wdepth = buffers.rtl_weight_depth(spec)
-        nr = buffers.line_slots(spec)
         pack = spec.pack and po >= 2 and spec.w_bits <= packing.MAX_PACK_BITS and ab + 1 <= packing.A_PORT_BITS
-        params = {"PI": pi, "LOG_PI": log2(pi), "PO": po, "LOG_PO": log2(po), "NR": nr, "RW": bits_for(nr),
-                  **common, "LOG_WL": log_wl, "MWB": spec.w_bits if pack else engine.w_bits, "ACC_W": ACC_BITS,
-                  "PACK": int(pack), "PD": pack_chunk(spec, pi) if pack else 1,
-                  "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max), "WDEPTH": wdepth, "WAW": bits_for(wdepth),
-                  "QDEPTH": kg_max, "QAW": bits_for(kg_max), **quant_params(spec), **buffers.styles(spec, load_calibration())}
+        params = {"PI": pi, "LOG_PI": log2(pi), "PO": po, "LOG_PO": log2(po), **common,
+                  "MWB": spec.w_bits if pack else engine.w_bits, "PACK": int(pack),
+                  "PD": pack_chunk(spec, pi) if pack else 1, "WDEPTH": wdepth, "WAW": bits_for(wdepth),
+                  "QDEPTH": kg_max, "QAW": bits_for(kg_max), **_weighted_params(spec, engine)}
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True,
-                         "kk_out * p_in_c[15:0]", params, pack, nr)
+                         "kk_out * p_in_c[15:0]", params, pack, buffers.line_slots(spec))
     if spec.kind in ("dwconv", "deform"):
         po = spec.po
-        deform = spec.kind == "deform"
-        km = buffers.line_ports(spec)
-        nr = buffers.line_slots(spec)
-        cg_max = buffers.channel_groups(spec)
-        params = {"PO": po, "LOG_PO": log2(po), "KM": km, "DEFORM": int(deform), "NR": nr, "RW": bits_for(nr),
-                  **common, "LOG_WL": log_wl, "ACC_W": ACC_BITS, "LBAW": bits_for(buffers.line_depth(spec)), "LBDEPTH": buffers.line_depth(spec), "CGW": bits_for(cg_max),
-                  "WDEPTH": buffers.weight_depth(spec), "WAW": bits_for(cg_max), **quant_params(spec),
-                  **buffers.styles(spec, load_calibration())}
-        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "kk_in", params, False, nr)
+        params = {"PO": po, "LOG_PO": log2(po), "KM": buffers.line_ports(spec), "DEFORM": int(spec.kind == "deform"),
+                  **common, "WDEPTH": buffers.weight_depth(spec), "WAW": bits_for(buffers.channel_groups(spec)),
+                  **_weighted_params(spec, engine)}
+        return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], True, "kk_in", params, False,
+                         buffers.line_slots(spec))
     if spec.kind == "add":
         return KernelRtl(spec.kind, MODULE[spec.kind], regmap.MODES[spec.kind], False, "32'd0", common, False, 0)
     if spec.kind == "move":
